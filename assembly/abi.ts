@@ -1,0 +1,57 @@
+// ABI of the WASM core: status codes, stats slots, layout constants. Mirrored by src/wasm/abi.ts.
+
+// Status codes returned by ingest(). 0 is OK; every other value names why a datagram was rejected
+// (in whole or from some offset on). Records decoded before the failure stay counted.
+export const STATUS_OK: i32 = 0;
+export const STATUS_TEMPLATE_PENDING: i32 = 8; // Decoded, but some data sets had no known template.
+export const ERR_TRUNCATED: i32 = 1; // Shorter than a message header, or than the header's length.
+export const ERR_BAD_VERSION: i32 = 2; // Not an export protocol version the core decodes.
+export const ERR_BAD_SET_LENGTH: i32 = 3; // A set shorter than its header or running past the message.
+export const ERR_BAD_TEMPLATE: i32 = 4; // A template record that is malformed or over the caps.
+export const ERR_BAD_RECORD: i32 = 5; // A data record running past its set (variable-length field).
+export const ERR_TOO_LARGE: i32 = 6; // Datagram larger than the input region.
+export const ERR_NOT_INITIALISED: i32 = 7; // ingest() before init().
+
+// Stats slots: u64 counters in the stats region, indexed by these constants.
+export const STAT_DATAGRAMS: i32 = 0; // Datagrams given to ingest().
+export const STAT_DATAGRAMS_REJECTED: i32 = 1; // Datagrams with a non-OK status.
+export const STAT_RECORDS: i32 = 2; // Flow data records decoded and accounted.
+export const STAT_TEMPLATES_ADDED: i32 = 3;
+export const STAT_TEMPLATES_UPDATED: i32 = 4; // Redefinitions with a different layout.
+export const STAT_SETS_NO_TEMPLATE: i32 = 5; // Data sets whose template is not known (yet).
+export const STAT_ERR_TRUNCATED: i32 = 6;
+export const STAT_ERR_BAD_VERSION: i32 = 7;
+export const STAT_ERR_BAD_SET_LENGTH: i32 = 8;
+export const STAT_ERR_BAD_TEMPLATE: i32 = 9;
+export const STAT_ERR_BAD_RECORD: i32 = 10;
+export const STAT_ERR_TOO_LARGE: i32 = 11;
+export const STAT_TEMPLATES_FULL: i32 = 12; // Templates refused because the cache is full.
+export const STAT_HOSTS: i32 = 13; // Hosts currently in the table (this window).
+export const STAT_OVERFLOW_RECORDS: i32 = 14; // Host updates summed into the overflow entry.
+export const STAT_RECORDS_NO_ADDRESS: i32 = 15; // Data records without source or destination address.
+export const STAT_OPTIONS_RECORDS: i32 = 16; // Options data records (read, not accounted as flows).
+export const STAT_SETS_RESERVED: i32 = 17; // Sets with a reserved id (4..255), skipped.
+export const STAT_LAST_ERROR_OFFSET: i32 = 18; // Byte offset of the last error in its datagram.
+export const STAT_LAST_DOMAIN: i32 = 19; // Observation domain of the last error.
+export const STAT_LAST_TEMPLATE: i32 = 20; // Template id of the last error or missing template.
+export const STAT_COUNT: i32 = 21;
+
+// Input region: one datagram, at most the largest UDP payload.
+export const INPUT_CAPACITY: u32 = 65536;
+
+// Host entry layout (bytes). The table's dense entry array is the window delta: after closeWindow()
+// the host reads entries [0, n) in place, so no copy is made between the table and the frame encoder.
+// [0,16) address (IPv6, IPv4 as ::ffff:a.b.c.d); [16,20) flags; [20,24) index slot (core only);
+// then u64 counters flows_out, packets_out, bytes_out, flows_in, packets_in, bytes_in;
+// then f64 first seen and last seen (epoch ms).
+export const DELTA_RECORD_SIZE: u32 = 88;
+export const DELTA_OFF_FLAGS: u32 = 16;
+export const DELTA_OFF_FLOWS_OUT: u32 = 24;
+export const DELTA_OFF_PACKETS_OUT: u32 = 32;
+export const DELTA_OFF_BYTES_OUT: u32 = 40;
+export const DELTA_OFF_FLOWS_IN: u32 = 48;
+export const DELTA_OFF_PACKETS_IN: u32 = 56;
+export const DELTA_OFF_BYTES_IN: u32 = 64;
+export const DELTA_OFF_FIRST_SEEN: u32 = 72;
+export const DELTA_OFF_LAST_SEEN: u32 = 80;
+export const DELTA_FLAG_OVERFLOW: u32 = 1; // The entry sums hosts that found the table full.

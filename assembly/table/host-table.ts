@@ -1,0 +1,120 @@
+// Host table: per-window counters per address, open addressing over a dense entry array.
+import {
+  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_PACKETS_OUT, DELTA_OFF_BYTES_OUT,
+  DELTA_OFF_FLOWS_IN, DELTA_OFF_PACKETS_IN, DELTA_OFF_BYTES_IN, DELTA_OFF_FIRST_SEEN, DELTA_OFF_LAST_SEEN,
+  DELTA_FLAG_OVERFLOW, STAT_OVERFLOW_RECORDS, STAT_HOSTS,
+} from "../abi";
+import { allocRegion, count, setStat } from "../memory";
+import { hashKey128 } from "./hash";
+
+// Layout: an index of u32 references (entry number + 1, 0 = empty), probed linearly from the key's
+// hash, over a dense array of entries filled in arrival order. Every entry belongs to the current
+// window, so closing a window reads entries [0, n) and clearing it touches only those n entries and
+// their index slots (each entry remembers its slot): the cost follows the hosts seen, not the table size.
+//
+//   index  [ 0 | 3 | 0 | 1 | 0 | 2 | ... ]   capacity = power of two >= 2 * maxHosts
+//   entries[ e0 | e1 | e2 | ... | e(maxHosts) ]   the last one is reserved for the overflow entry
+//
+// Entry (DELTA_RECORD_SIZE bytes, see abi.ts):
+// ┌────────────┬───────┬──────┬───────────┬─────────────┬───────────┬──────────┬────────────┬──────────┬─────────┬─────────┐
+// │ 0 address  │16 flg │20 slt│24 flowsOut│32 packetsOut│40 bytesOut│48 flowsIn│56 packetsIn│64 bytesIn│72 first │80 last  │
+// │ 16 bytes   │  u32  │ u32  │    u64    │     u64     │    u64    │   u64    │    u64     │   u64    │  f64 ms │  f64 ms │
+// └────────────┴───────┴──────┴───────────┴─────────────┴───────────┴──────────┴────────────┴──────────┴─────────┴─────────┘
+const OFF_SLOT: usize = 20;
+
+let index: usize = 0;
+let indexMask: u32 = 0;
+let entries: usize = 0;
+let maxHosts: u32 = 0;
+let used: u32 = 0; // Entries in use, the overflow entry included.
+let overflowEntry: usize = 0; // 0 until a host finds the table full in this window.
+
+// initHostTable allocates a table for at most maxHosts hosts per window (plus the overflow entry).
+export function initHostTable(hosts: u32): void {
+  maxHosts = hosts;
+  let cap: u32 = 16;
+  while (cap < hosts * 2) cap <<= 1;
+  index = allocRegion(<usize>cap * 4);
+  indexMask = cap - 1;
+  entries = allocRegion(<usize>(hosts + 1) * DELTA_RECORD_SIZE);
+  used = 0;
+  overflowEntry = 0;
+}
+
+// entriesPtr is where the window's entries start.
+export function entriesPtr(): usize {
+  return entries;
+}
+
+// entryFor finds or inserts the entry of the address given as two little-endian u64 halves.
+@inline function entryFor(lo: u64, hi: u64): usize {
+  let i = <u32>hashKey128(lo, hi) & indexMask;
+  while (true) {
+    const ref = load<u32>(index + (<usize>i << 2));
+    if (ref == 0) break;
+    const e = entries + <usize>(ref - 1) * DELTA_RECORD_SIZE;
+    if (load<u64>(e) == lo && load<u64>(e, 8) == hi) return e;
+    i = (i + 1) & indexMask;
+  }
+  if (used - (overflowEntry != 0 ? 1 : 0) >= maxHosts) return overflow();
+  const e = entries + <usize>used * DELTA_RECORD_SIZE;
+  used++;
+  store<u64>(e, lo);
+  store<u64>(e, hi, 8);
+  store<u32>(e, i, OFF_SLOT);
+  store<u32>(index + (<usize>i << 2), used);
+  return e;
+}
+
+function overflow(): usize {
+  count(STAT_OVERFLOW_RECORDS);
+  if (overflowEntry == 0) {
+    overflowEntry = entries + <usize>used * DELTA_RECORD_SIZE;
+    used++;
+    store<u32>(overflowEntry, DELTA_FLAG_OVERFLOW, DELTA_OFF_FLAGS);
+  }
+  return overflowEntry;
+}
+
+@inline function touch(e: usize, firstMs: f64, lastMs: f64): void {
+  const first = load<f64>(e, DELTA_OFF_FIRST_SEEN);
+  if (first == 0 || firstMs < first) store<f64>(e, firstMs, DELTA_OFF_FIRST_SEEN);
+  if (lastMs > load<f64>(e, DELTA_OFF_LAST_SEEN)) store<f64>(e, lastMs, DELTA_OFF_LAST_SEEN);
+}
+
+// accountSource adds one flow sent by the address (lo, hi).
+export function accountSource(lo: u64, hi: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64): void {
+  const e = entryFor(lo, hi);
+  store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_OUT) + 1, DELTA_OFF_FLOWS_OUT);
+  store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_OUT) + packets, DELTA_OFF_PACKETS_OUT);
+  store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_OUT) + octets, DELTA_OFF_BYTES_OUT);
+  touch(e, firstMs, lastMs);
+}
+
+// accountDestination adds one flow received by the address (lo, hi).
+export function accountDestination(lo: u64, hi: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64): void {
+  const e = entryFor(lo, hi);
+  store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_IN) + 1, DELTA_OFF_FLOWS_IN);
+  store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_IN) + packets, DELTA_OFF_PACKETS_IN);
+  store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_IN) + octets, DELTA_OFF_BYTES_IN);
+  touch(e, firstMs, lastMs);
+}
+
+// windowEntries is the number of entries of the current window (the overflow entry included).
+export function windowEntries(): u32 {
+  setStat(STAT_HOSTS, <u64>used);
+  return used;
+}
+
+// clearWindow empties the table, touching only the window's entries and their index slots.
+export function clearWindow(): void {
+  for (let k: u32 = 0; k < used; k++) {
+    const e = entries + <usize>k * DELTA_RECORD_SIZE;
+    if (load<u32>(e, DELTA_OFF_FLAGS) & DELTA_FLAG_OVERFLOW) continue;
+    store<u32>(index + (<usize>load<u32>(e, OFF_SLOT) << 2), 0);
+  }
+  memory.fill(entries, 0, <usize>used * DELTA_RECORD_SIZE);
+  used = 0;
+  overflowEntry = 0;
+  setStat(STAT_HOSTS, 0);
+}

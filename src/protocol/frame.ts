@@ -1,0 +1,174 @@
+/** Window frames: encode (FrameWriter) and decode (decodeFrame) over Uint8Array; layout in docs/protocol.md. */
+import { ProtocolError } from './errors.js';
+import { formatV4, formatV6 } from './address.js';
+import {
+  FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT,
+  FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, type WindowHeader, type WindowFrame, type HostDelta,
+} from './messages.js';
+
+const HEADER_FIXED = 8; // magic u32, version u8, kind u8, flags u16
+const MAX_VARINT_BYTES = 8; // 56 bits: enough for any safe integer.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** FrameWriter builds one window frame at a time in a reused, growing buffer. */
+export class FrameWriter {
+  private _buf = new Uint8Array(64 * 1024);
+  private _pos = 0;
+  private _hostsLeft = 0;
+
+  /** begin starts a frame for hostCount hosts. */
+  begin(header: WindowHeader, hostCount: number): void {
+    const id = encoder.encode(header.probeId);
+    if (id.length < 1 || id.length > MAX_PROBE_ID_BYTES) throw new RangeError(`probe id must be 1..${MAX_PROBE_ID_BYTES} bytes`);
+    if (hostCount > MAX_FRAME_HOSTS) throw new RangeError(`a frame holds at most ${MAX_FRAME_HOSTS} hosts`);
+    this._pos = 0;
+    this._hostsLeft = hostCount;
+    this._reserve(HEADER_FIXED + 1 + id.length + 4 * MAX_VARINT_BYTES);
+    const view = new DataView(this._buf.buffer);
+    view.setUint32(0, FRAME_MAGIC);
+    this._buf[4] = PROTOCOL_VERSION;
+    this._buf[5] = FRAME_KIND_WINDOW;
+    view.setUint16(6, 0);
+    this._buf[8] = id.length;
+    this._buf.set(id, 9);
+    this._pos = 9 + id.length;
+    this._varint(header.windowStart);
+    this._varint(header.windowLength);
+    this._varint(header.sequence);
+    this._varint(hostCount);
+  }
+
+  /** host appends one entry: family, its address bytes (from addr at off), and the non-zero values. */
+  host(family: number, addr: Uint8Array, off: number, values: ArrayLike<number>): void {
+    if (this._hostsLeft-- <= 0) throw new RangeError('more hosts than announced in begin()');
+    const addrLength = family === FAMILY_IPV4 ? 4 : family === FAMILY_IPV6 ? 16 : 0;
+    this._reserve(2 + addrLength + HOST_FIELD_COUNT * MAX_VARINT_BYTES);
+    this._buf[this._pos++] = family;
+    if (addrLength) {
+      this._buf.set(addr.subarray(off, off + addrLength), this._pos);
+      this._pos += addrLength;
+    }
+    const maskAt = this._pos++;
+    let mask = 0;
+    for (let i = 0; i < HOST_FIELD_COUNT; i++) {
+      const v = values[i];
+      if (v > 0) {
+        mask |= 1 << i;
+        this._varint(v);
+      }
+    }
+    this._buf[maskAt] = mask;
+  }
+
+  /** finish returns a copy of the frame, safe to queue while the writer starts the next one. */
+  finish(): Uint8Array {
+    if (this._hostsLeft !== 0) throw new RangeError(`${this._hostsLeft} announced hosts were not written`);
+    return this._buf.slice(0, this._pos);
+  }
+
+  private _varint(v: number): void {
+    v = Math.min(Math.floor(v), Number.MAX_SAFE_INTEGER);
+    while (v >= 0x80) {
+      this._buf[this._pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this._buf[this._pos++] = v;
+  }
+
+  private _reserve(n: number): void {
+    if (this._pos + n <= this._buf.length) return;
+    let size = this._buf.length * 2;
+    while (size < this._pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this._buf.subarray(0, this._pos));
+    this._buf = next;
+  }
+}
+
+/** FrameReader reads varints and bytes with a bounds check on each. */
+class FrameReader {
+  pos = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  need(n: number, what: string): void {
+    if (this.pos + n > this.bytes.length) throw new ProtocolError('PROTO_ERR_TRUNCATED', `${what} needs ${n} bytes`, this.pos);
+  }
+
+  u8(what: string): number {
+    this.need(1, what);
+    return this.bytes[this.pos++];
+  }
+
+  varint(what: string): number {
+    let v = 0, scale = 1;
+    for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+      const b = this.u8(what);
+      v += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (v > Number.MAX_SAFE_INTEGER) break;
+        return v;
+      }
+      scale *= 0x80;
+    }
+    throw new ProtocolError('PROTO_ERR_BAD_VARINT', `${what} is not a varint of a safe integer`, this.pos);
+  }
+}
+
+/** decodeFrame checks and decodes a whole frame; it throws ProtocolError and returns nothing partial. */
+export function decodeFrame(bytes: Uint8Array): WindowFrame {
+  const r = new FrameReader(bytes);
+  r.need(HEADER_FIXED + 1, 'header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0) !== FRAME_MAGIC) throw new ProtocolError('PROTO_ERR_BAD_MAGIC', 'not a hostflow frame', 0);
+  if (bytes[4] !== PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected ${PROTOCOL_VERSION}`, 4);
+  if (bytes[5] !== FRAME_KIND_WINDOW) throw new ProtocolError('PROTO_ERR_BAD_KIND', `kind ${bytes[5]}`, 5);
+  r.pos = 8;
+  const idLength = r.u8('probe id length');
+  if (idLength < 1 || idLength > MAX_PROBE_ID_BYTES) throw new ProtocolError('PROTO_ERR_BAD_PROBE_ID', `probe id of ${idLength} bytes`, 8);
+  r.need(idLength, 'probe id');
+  let probeId: string;
+  try {
+    probeId = decoder.decode(bytes.subarray(r.pos, r.pos + idLength));
+  } catch {
+    throw new ProtocolError('PROTO_ERR_BAD_PROBE_ID', 'probe id is not UTF-8', r.pos);
+  }
+  r.pos += idLength;
+  const windowStart = r.varint('window start');
+  const windowLength = r.varint('window length');
+  if (windowLength < 1000 || windowStart % windowLength !== 0) {
+    throw new ProtocolError('PROTO_ERR_BAD_WINDOW', `window ${windowStart}+${windowLength} is not aligned or shorter than 1 s`, r.pos);
+  }
+  const sequence = r.varint('sequence');
+  const hostCount = r.varint('host count');
+  // Each entry takes at least 2 bytes: refuse counts the frame cannot hold before allocating anything.
+  if (hostCount > MAX_FRAME_HOSTS || hostCount * 2 > bytes.length - r.pos) {
+    throw new ProtocolError('PROTO_ERR_TOO_MANY_HOSTS', `${hostCount} hosts announced`, r.pos);
+  }
+  const hosts: HostDelta[] = new Array(hostCount);
+  for (let h = 0; h < hostCount; h++) {
+    const familyAt = r.pos;
+    const family = r.u8('address family');
+    let host: string;
+    if (family === FAMILY_IPV4) {
+      r.need(4, 'IPv4 address');
+      host = formatV4(bytes, r.pos);
+      r.pos += 4;
+    } else if (family === FAMILY_IPV6) {
+      r.need(16, 'IPv6 address');
+      host = formatV6(bytes, r.pos);
+      r.pos += 16;
+    } else if (family === FAMILY_OVERFLOW) {
+      host = OVERFLOW_HOST;
+    } else {
+      throw new ProtocolError('PROTO_ERR_BAD_FAMILY', `address family ${family}`, familyAt);
+    }
+    const mask = r.u8('presence mask');
+    const values = new Float64Array(HOST_FIELD_COUNT);
+    for (let i = 0; i < HOST_FIELD_COUNT; i++) if (mask & (1 << i)) values[i] = r.varint('host value');
+    hosts[h] = { host, values };
+  }
+  if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the last host`, r.pos);
+  return { probeId, windowStart, windowLength, sequence, hosts };
+}

@@ -1,0 +1,56 @@
+/** The wire schema of the probe-to-merger link: one file, one version constant, a comment per field. */
+
+/** PROTOCOL_VERSION is the frame version this code writes and reads. */
+export const PROTOCOL_VERSION = 1;
+/** FRAME_MAGIC opens every frame: "HFLW". */
+export const FRAME_MAGIC = 0x48464c57;
+/** FRAME_KIND_WINDOW is one window's host deltas from one probe. */
+export const FRAME_KIND_WINDOW = 1;
+/** MAX_PROBE_ID_BYTES caps the UTF-8 probe id. */
+export const MAX_PROBE_ID_BYTES = 64;
+/** MAX_FRAME_HOSTS caps the hosts of one frame (the probe's table is smaller). */
+export const MAX_FRAME_HOSTS = 1 << 22;
+
+/** HOST_FIELDS are the per-host values, in wire order; bit i of an entry's presence mask is field i. */
+export const HOST_FIELDS = [
+  'flows_out', // Flows with the host as source.
+  'packets_out', // Packets of those flows.
+  'bytes_out', // Bytes (octets) of those flows.
+  'flows_in', // Flows with the host as destination.
+  'packets_in',
+  'bytes_in',
+  'first_seen', // Earliest flow start (epoch ms) in the window.
+  'last_seen', // Latest flow end (epoch ms) in the window.
+] as const;
+export type HostField = (typeof HOST_FIELDS)[number];
+export const HOST_FIELD_COUNT = HOST_FIELDS.length;
+
+/** COUNTER_FIELDS are the additive ones: windows and probes sum them. */
+export const COUNTER_FIELDS = HOST_FIELDS.slice(0, 6) as readonly HostField[];
+
+/** Address families of a host entry. */
+export const FAMILY_OVERFLOW = 0; // No address: hosts summed because the probe's table was full.
+export const FAMILY_IPV4 = 4; // 4 address bytes follow.
+export const FAMILY_IPV6 = 6; // 16 address bytes follow.
+
+/** OVERFLOW_HOST is the host name of the overflow entry in JSON. */
+export const OVERFLOW_HOST = 'overflow';
+
+/** WindowHeader says whose window a frame carries. */
+export interface WindowHeader {
+  probeId: string; // 1..64 UTF-8 bytes.
+  windowStart: number; // Epoch ms, a multiple of windowLength.
+  windowLength: number; // ms.
+  sequence: number; // Per probe, +1 per frame; (probeId, sequence) identifies a frame.
+}
+
+/** HostDelta is one host's values in one window; values[i] is HOST_FIELDS[i]. */
+export interface HostDelta {
+  host: string; // Address text, or OVERFLOW_HOST.
+  values: Float64Array;
+}
+
+/** WindowFrame is a decoded window frame. */
+export interface WindowFrame extends WindowHeader {
+  hosts: HostDelta[];
+}

@@ -1,0 +1,66 @@
+/** TS mirror of assembly/abi.ts; test/wasm/abi.test.ts checks it against the module's exported globals. */
+
+/** Status codes returned by the core's ingest(). */
+export const STATUS_OK = 0;
+export const ERR_TRUNCATED = 1;
+export const ERR_BAD_VERSION = 2;
+export const ERR_BAD_SET_LENGTH = 3;
+export const ERR_BAD_TEMPLATE = 4;
+export const ERR_BAD_RECORD = 5;
+export const ERR_TOO_LARGE = 6;
+export const ERR_NOT_INITIALISED = 7;
+export const STATUS_TEMPLATE_PENDING = 8;
+
+/** DecodeErrorCode names each non-OK status, as logged and counted by reason. */
+export const DECODE_ERROR_CODES: Record<number, string> = {
+  [ERR_TRUNCATED]: 'IPFIX_ERR_TRUNCATED',
+  [ERR_BAD_VERSION]: 'IPFIX_ERR_BAD_VERSION',
+  [ERR_BAD_SET_LENGTH]: 'IPFIX_ERR_BAD_SET_LENGTH',
+  [ERR_BAD_TEMPLATE]: 'IPFIX_ERR_BAD_TEMPLATE',
+  [ERR_BAD_RECORD]: 'IPFIX_ERR_BAD_RECORD',
+  [ERR_TOO_LARGE]: 'IPFIX_ERR_TOO_LARGE',
+  [ERR_NOT_INITIALISED]: 'IPFIX_ERR_NOT_INITIALISED',
+  [STATUS_TEMPLATE_PENDING]: 'IPFIX_TEMPLATE_PENDING',
+};
+
+/** Stats slots (u64 each) in the stats region. */
+export const STAT = {
+  datagrams: 0,
+  datagramsRejected: 1,
+  records: 2,
+  templatesAdded: 3,
+  templatesUpdated: 4,
+  setsNoTemplate: 5,
+  errTruncated: 6,
+  errBadVersion: 7,
+  errBadSetLength: 8,
+  errBadTemplate: 9,
+  errBadRecord: 10,
+  errTooLarge: 11,
+  templatesFull: 12,
+  hosts: 13,
+  overflowRecords: 14,
+  recordsNoAddress: 15,
+  optionsRecords: 16,
+  setsReserved: 17,
+  lastErrorOffset: 18,
+  lastDomain: 19,
+  lastTemplate: 20,
+} as const;
+export const STAT_COUNT = 21;
+
+/** Input region size: the largest datagram the core takes. */
+export const INPUT_CAPACITY = 65536;
+
+/** Host entry layout, read in place after closeWindow(). */
+export const DELTA_RECORD_SIZE = 88;
+export const DELTA_OFF_FLAGS = 16;
+export const DELTA_OFF_FLOWS_OUT = 24;
+export const DELTA_OFF_PACKETS_OUT = 32;
+export const DELTA_OFF_BYTES_OUT = 40;
+export const DELTA_OFF_FLOWS_IN = 48;
+export const DELTA_OFF_PACKETS_IN = 56;
+export const DELTA_OFF_BYTES_IN = 64;
+export const DELTA_OFF_FIRST_SEEN = 72;
+export const DELTA_OFF_LAST_SEEN = 80;
+export const DELTA_FLAG_OVERFLOW = 1;
