@@ -1,15 +1,172 @@
 /** hostflow's command line: parse flags, build components, start them; nothing else. */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { aggregateCaptures, formatCsv } from './offline/aggregate.js';
+import { loadDatagrams, replay } from './offline/replay.js';
+import { Probe } from './probe/main.js';
+import { Merger } from './merger/main.js';
+import {
+  defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, type MergerConfig, type ProbeConfig,
+} from './shared/config.js';
+import { log } from './shared/log.js';
 
-/** main runs one command line; resolves to the exit code. */
-export async function main(argv: string[]): Promise<number | void> {
-  const [command, ...rest] = argv;
-  if (command === 'aggregate') {
-    const files = rest.filter((a) => !a.startsWith('--'));
-    const result = aggregateCaptures(files);
-    process.stdout.write(formatCsv(result.hosts));
-    console.error(JSON.stringify(result.stats));
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DEMO_CAPTURE = join(ROOT, 'test/fixtures/softflowd/softflowd-ipfix-ms.pcap');
+
+const USAGE = `usage:
+  hostflow [--http HOST:PORT] [--udp HOST:PORT] [--window 10s] [--demo]   merger + probe in one process
+  hostflow probe --merger ws://HOST:PORT/probe [--udp HOST:PORT] [--window 10s] [--probe-id ID]
+  hostflow merger [--http HOST:PORT] [--window 10s]
+  hostflow replay FILE.pcap... --to HOST:PORT [--rate DATAGRAMS_PER_S] [--loop]
+  hostflow aggregate FILE.pcap... [--format csv|json]
+common: --max-hosts N (hosts per window in the probe's table, default 200000)`;
+
+const FLAGS = {
+  http: { type: 'string' },
+  udp: { type: 'string' },
+  window: { type: 'string' },
+  demo: { type: 'boolean' },
+  merger: { type: 'string' },
+  'probe-id': { type: 'string' },
+  'max-hosts': { type: 'string' },
+  to: { type: 'string' },
+  rate: { type: 'string' },
+  loop: { type: 'boolean' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>['values'];
+
+/** main runs one command line; resolves to the exit code (servers resolve when they stop). */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`hostflow: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
     return 0;
   }
-  return 2;
+  const [command, ...files] = positionals;
+  switch (command) {
+    case undefined: return allInOne(values);
+    case 'probe': return runUntilSignal(await startProbe(probeConfig(values)));
+    case 'merger': return runUntilSignal(await startMerger(mergerConfig(values)));
+    case 'replay': return replayCommand(values, files);
+    case 'aggregate': return aggregateCommand(values, files);
+    default:
+      console.error(`hostflow: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+function windowMs(values: Values): number {
+  const ms = values.window ? parseDuration(values.window) : defaultProbeConfig().windowMs;
+  if (ms < 1000) throw new Error('--window must be at least 1s');
+  return ms;
+}
+
+function probeConfig(values: Values): ProbeConfig {
+  const c = defaultProbeConfig();
+  if (values.udp) c.udp = parseHostPort(values.udp, c.udp.host);
+  if (values.merger) c.mergerUrl = values.merger;
+  if (values['probe-id']) c.probeId = values['probe-id'];
+  if (values['max-hosts']) c.core.maxHosts = positiveInt(values['max-hosts'], '--max-hosts');
+  c.windowMs = windowMs(values);
+  return c;
+}
+
+function mergerConfig(values: Values): MergerConfig {
+  const c = defaultMergerConfig();
+  if (values.http) c.http = parseHostPort(values.http, c.http.host);
+  c.windowMs = windowMs(values);
+  c.webRoot = join(ROOT, 'dist/web');
+  return c;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+async function startProbe(config: ProbeConfig): Promise<{ stop(): Promise<void> | void }> {
+  const probe = new Probe(config);
+  await probe.start();
+  return probe;
+}
+
+async function startMerger(config: MergerConfig): Promise<Merger> {
+  const merger = new Merger(config);
+  await merger.start();
+  return merger;
+}
+
+/** allInOne runs a merger and a probe that sends to it over loopback, and with --demo a looping replay. */
+async function allInOne(values: Values): Promise<number> {
+  const mc = mergerConfig(values);
+  const merger = await startMerger(mc);
+  const pc = probeConfig(values);
+  const mergerHost = mc.http.host === '0.0.0.0' || mc.http.host === '::' ? '127.0.0.1' : mc.http.host;
+  pc.mergerUrl = `ws://${mergerHost.includes(':') ? `[${mergerHost}]` : mergerHost}:${mc.http.port}/probe`;
+  const probe = new Probe(pc);
+  const udpPort = await probe.start();
+  const stops: { stop(): Promise<void> | void }[] = [probe, merger];
+  if (values.demo) {
+    if (!existsSync(DEMO_CAPTURE)) throw new Error(`demo capture not found at ${DEMO_CAPTURE}`);
+    const abort = new AbortController();
+    const target = { host: pc.udp.host === '0.0.0.0' ? '127.0.0.1' : pc.udp.host === '::' ? '::1' : pc.udp.host, port: udpPort };
+    log('demo', `replaying ${DEMO_CAPTURE} in a loop at its own timing to udp ${target.host}:${target.port}`);
+    const done = replay(loadDatagrams([DEMO_CAPTURE]), { to: target, loop: true, signal: abort.signal });
+    stops.unshift({ stop: async () => { abort.abort(); await done; } });
+  }
+  log('hostflow', `UI on http://${mc.http.host}:${mc.http.port}/`);
+  return runUntilSignal(...stops);
+}
+
+/** runUntilSignal waits for SIGINT or SIGTERM, then stops the components in order. */
+function runUntilSignal(...components: { stop(): Promise<void> | void }[]): Promise<number> {
+  return new Promise((resolve) => {
+    const onSignal = async (): Promise<void> => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      for (const c of components) await c.stop();
+      resolve(0);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function replayCommand(values: Values, files: string[]): Promise<number> {
+  if (files.length === 0 || !values.to) throw new Error('replay needs FILE.pcap... and --to HOST:PORT');
+  const to = parseHostPort(values.to, '127.0.0.1');
+  const rate = values.rate ? positiveInt(values.rate, '--rate') : undefined;
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  process.once('SIGTERM', () => abort.abort());
+  const sent = await replay(loadDatagrams(files), { to, rate, loop: values.loop ?? false, signal: abort.signal });
+  console.error(`sent ${sent} datagrams to ${to.host}:${to.port}`);
+  return 0;
+}
+
+function aggregateCommand(values: Values, files: string[]): number {
+  if (files.length === 0) throw new Error('aggregate needs FILE.pcap...');
+  const format = values.format ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new Error(`--format must be csv or json, got "${format}"`);
+  const core = { ...defaultProbeConfig().core };
+  if (values['max-hosts']) core.maxHosts = positiveInt(values['max-hosts'], '--max-hosts');
+  const result = aggregateCaptures(files, core);
+  process.stdout.write(format === 'csv' ? formatCsv(result.hosts) : JSON.stringify(result, null, 1) + '\n');
+  const s = result.stats;
+  console.error(`${files.length} file(s): ${s.datagrams} datagrams, ${s.records} flow records, ${result.hosts.length} hosts; ` +
+    `${s.datagramsRejected} datagrams with errors, ${s.setsNoTemplate} data sets without template`);
+  return 0;
 }

@@ -101,6 +101,11 @@ export class FlowCore {
     };
   }
 
+  /** windowHosts is how many entries the window in progress has (the overflow entry included). */
+  windowHosts(): number {
+    return this._wasm.closeWindow();
+  }
+
   /** closeWindow visits every host of the window in place, then empties the table; returns the count. */
   closeWindow(visit: HostVisitor): number {
     const n = this._wasm.closeWindow();

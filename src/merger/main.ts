@@ -1,0 +1,105 @@
+/** Merger wiring: server -> frame decode -> window merger -> history, live push and API. */
+import { decodeFrame } from '../protocol/frame.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { WindowMerger, type CompletedWindow } from './merge.js';
+import { MemoryHistory } from './history.js';
+import { Api } from './api.js';
+import { MergerServer } from './server.js';
+import { loadStaticFiles } from './static-files.js';
+import { liveMessage } from './query.js';
+import type { MergerConfig } from '../shared/config.js';
+import { RateLimitedLog, log } from '../shared/log.js';
+
+const MAX_FRAME_BYTES = 64 << 20;
+
+/** Merger merges the probes' windows and serves the API and the UI. */
+export class Merger {
+  private readonly _history: MemoryHistory;
+  private readonly _merger: WindowMerger;
+  private readonly _server: MergerServer;
+  private readonly _connections = new Map<number, string>(); // Connection -> probe id (from its first frame).
+  private readonly _refused: Record<string, number> = {};
+  private readonly _refusals = new RateLimitedLog('merger');
+  private _timer?: NodeJS.Timeout;
+  private _port = 0;
+
+  constructor(readonly config: MergerConfig) {
+    this._history = new MemoryHistory(config.retentionMs, config.maxHeldRows);
+    this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w));
+    const api = new Api(this._history, () => this.status());
+    this._server = new MergerServer(
+      { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20 },
+      {
+        frame: (id, bytes) => this._frame(id, bytes),
+        probeClosed: (id) => this._probeClosed(id),
+        http: (path, query) => api.handle(path, query),
+        staticFiles: loadStaticFiles(config.webRoot),
+      },
+    );
+  }
+
+  /** start listens; resolves to the HTTP port. */
+  async start(): Promise<number> {
+    this._port = await this._server.start();
+    this._timer = setInterval(() => this._merger.tick(Date.now()), 250);
+    log('merger', `listening on http://${this.config.http.host}:${this._port} (probes: ws /probe), window ${this.config.windowMs} ms`);
+    return this._port;
+  }
+
+  private _frame(connection: number, bytes: Uint8Array): void {
+    let frame;
+    try {
+      frame = decodeFrame(bytes); // Synchronous: uWS reuses the message buffer after this call.
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this._refused[err.code] = (this._refused[err.code] ?? 0) + 1;
+      this._refusals.log(err.code, `refused a frame from connection ${connection}: ${err.message}`);
+      return;
+    }
+    const known = this._connections.get(connection);
+    if (known === undefined) {
+      this._connections.set(connection, frame.probeId);
+      this._merger.probeUp(frame.probeId);
+    } else if (known !== frame.probeId) {
+      this._refused.PROTO_ERR_PROBE_ID_CHANGED = (this._refused.PROTO_ERR_PROBE_ID_CHANGED ?? 0) + 1;
+      this._refusals.log('id-changed', `refused a frame of probe ${frame.probeId} on the connection of probe ${known}`);
+      return;
+    }
+    const result = this._merger.merge(frame, Date.now());
+    if (result !== 'merged' && result !== 'duplicate') {
+      this._refusals.log(result, `frame ${frame.sequence} of probe ${frame.probeId} for window ${new Date(frame.windowStart).toISOString()} not merged: ${result}`);
+    }
+  }
+
+  private _probeClosed(connection: number): void {
+    const probe = this._connections.get(connection);
+    this._connections.delete(connection);
+    if (probe !== undefined) this._merger.probeDown(probe, Date.now());
+  }
+
+  private _complete(w: CompletedWindow): void {
+    this._history.add(w);
+    if (this._server.liveClients > 0) this._server.publishLive(JSON.stringify(liveMessage(w)));
+  }
+
+  /** status is the merger's own state, for /api/status. */
+  status(): object {
+    const latest = this._history.latest();
+    return {
+      window_ms: this.config.windowMs,
+      probes_connected: [...new Set(this._connections.values())],
+      latest_window: latest ? latest.start : null,
+      windows_held: this._history.windowCount,
+      rows_held: this._history.rowCount,
+      pending_windows: this._merger.pendingWindows(),
+      frames: { ...this._merger.stats },
+      frames_refused: { ...this._refused },
+      live_clients: this._server.liveClients,
+    };
+  }
+
+  stop(): void {
+    clearInterval(this._timer);
+    this._server.stop();
+  }
+}

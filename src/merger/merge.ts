@@ -1,0 +1,116 @@
+/** Pure merging of window frames from many probes: counters add, duplicates drop, windows complete. No IO. */
+import type { WindowFrame } from '../protocol/messages.js';
+
+const FIRST_SEEN = 6;
+const LAST_SEEN = 7;
+
+/** CompletedWindow is one window merged over every probe that reported it. */
+export interface CompletedWindow {
+  start: number;
+  length: number;
+  probes: string[]; // Probes whose frames were merged.
+  hosts: Map<string, Float64Array>; // values[i] is HOST_FIELDS[i].
+}
+
+/** MergeResult says what happened to a frame. */
+export type MergeResult = 'merged' | 'duplicate' | 'late' | 'future' | 'wrong_window';
+
+/** MergeStats counts frames by result. */
+export type MergeStats = Record<MergeResult, number> & { windowsCompleted: number; hostDeltas: number };
+
+interface Slot {
+  start: number;
+  hosts: Map<string, Float64Array>;
+  sequences: Map<string, Set<number>>; // Probe -> sequences merged into this window.
+}
+
+/** addValues merges one host's values into an accumulator: counters add, first/last seen take min/max. */
+export function addValues(into: Float64Array, from: Float64Array): void {
+  for (let i = 0; i < FIRST_SEEN; i++) into[i] += from[i];
+  if (from[FIRST_SEEN] > 0 && (into[FIRST_SEEN] === 0 || from[FIRST_SEEN] < into[FIRST_SEEN])) into[FIRST_SEEN] = from[FIRST_SEEN];
+  if (from[LAST_SEEN] > into[LAST_SEEN]) into[LAST_SEEN] = from[LAST_SEEN];
+}
+
+/** WindowMerger holds the windows not yet complete and completes them in order. */
+export class WindowMerger {
+  private readonly _slots = new Map<number, Slot>();
+  private readonly _alive = new Map<string, number>(); // Connected probe -> connections.
+  private readonly _lastReported = new Map<string, number>(); // Probe -> latest window start it reported.
+  private _completedUpTo = -Infinity; // Windows that start before this are complete.
+  readonly stats: MergeStats = { merged: 0, duplicate: 0, late: 0, future: 0, wrong_window: 0, windowsCompleted: 0, hostDeltas: 0 };
+
+  constructor(
+    readonly windowMs: number,
+    readonly graceWindows: number,
+    private readonly _onComplete: (w: CompletedWindow) => void,
+  ) {}
+
+  /** probeUp marks a probe connected: windows wait for it (up to the grace period). */
+  probeUp(probeId: string): void {
+    this._alive.set(probeId, (this._alive.get(probeId) ?? 0) + 1);
+  }
+
+  /** probeDown marks one of its connections closed; windows no longer wait for a probe that is gone. */
+  probeDown(probeId: string, now: number): void {
+    const n = (this._alive.get(probeId) ?? 1) - 1;
+    if (n <= 0) this._alive.delete(probeId);
+    else this._alive.set(probeId, n);
+    this.tick(now);
+  }
+
+  /** merge takes one decoded frame; it never merges part of a frame. */
+  merge(frame: WindowFrame, now: number): MergeResult {
+    const result = this._merge(frame, now);
+    this.stats[result]++;
+    if (result === 'merged') this.tick(now);
+    return result;
+  }
+
+  private _merge(frame: WindowFrame, now: number): MergeResult {
+    if (frame.windowLength !== this.windowMs) return 'wrong_window';
+    if (frame.windowStart < this._completedUpTo) return 'late';
+    if (frame.windowStart > now + this.windowMs) return 'future';
+    let slot = this._slots.get(frame.windowStart);
+    if (!slot) {
+      slot = { start: frame.windowStart, hosts: new Map(), sequences: new Map() };
+      this._slots.set(frame.windowStart, slot);
+    }
+    let seen = slot.sequences.get(frame.probeId);
+    if (seen?.has(frame.sequence)) return 'duplicate';
+    if (!seen) slot.sequences.set(frame.probeId, (seen = new Set()));
+    seen.add(frame.sequence);
+    for (const h of frame.hosts) {
+      const acc = slot.hosts.get(h.host);
+      if (acc) addValues(acc, h.values);
+      else slot.hosts.set(h.host, Float64Array.from(h.values));
+    }
+    this.stats.hostDeltas += frame.hosts.length;
+    if ((this._lastReported.get(frame.probeId) ?? -Infinity) < frame.windowStart) this._lastReported.set(frame.probeId, frame.windowStart);
+    return 'merged';
+  }
+
+  /** tick completes, in start order, every window all live probes have reported or whose grace is over. */
+  tick(now: number): void {
+    const starts = [...this._slots.keys()].sort((a, b) => a - b);
+    for (const start of starts) {
+      const graceOver = now >= start + this.windowMs * (1 + this.graceWindows);
+      if (!graceOver && !this._allReported(start)) break;
+      const slot = this._slots.get(start)!;
+      this._slots.delete(start);
+      this._completedUpTo = start + this.windowMs;
+      this.stats.windowsCompleted++;
+      this._onComplete({ start, length: this.windowMs, probes: [...slot.sequences.keys()], hosts: slot.hosts });
+    }
+  }
+
+  private _allReported(start: number): boolean {
+    if (this._alive.size === 0) return false;
+    for (const probe of this._alive.keys()) if ((this._lastReported.get(probe) ?? -Infinity) < start) return false;
+    return true;
+  }
+
+  /** pendingWindows is how many windows are held, waiting for probes. */
+  pendingWindows(): number {
+    return this._slots.size;
+  }
+}

@@ -1,0 +1,119 @@
+/** uWebSockets.js adapter: /probe frames in, /api/live out, HTTP routes and the UI bundle. Moves bytes only. */
+import uWS from 'uWebSockets.js';
+import type { StaticFile } from './static-files.js';
+import type { ApiResponse } from './api.js';
+
+/** ServerHandlers are what the merger does with what arrives. */
+export interface ServerHandlers {
+  /** frame is called synchronously with a view that is only valid during the call. */
+  frame(connectionId: number, bytes: Uint8Array): void;
+  probeClosed(connectionId: number): void;
+  http(path: string, query: string): ApiResponse | undefined;
+  staticFiles: Map<string, StaticFile>;
+}
+
+/** ServerOptions bound what one connection may send. */
+export interface ServerOptions {
+  host: string;
+  port: number;
+  maxFrameBytes: number;
+  maxLiveBackpressure: number; // Browsers that fall this far behind miss windows rather than grow memory.
+}
+
+export const LIVE_TOPIC = 'live';
+
+type ProbeData = { id: number };
+
+/** MergerServer owns the uWS app and its listen socket. */
+export class MergerServer {
+  private _app?: uWS.TemplatedApp;
+  private _listen?: uWS.us_listen_socket;
+  private _nextId = 1;
+  private readonly _probes = new Set<uWS.WebSocket<ProbeData>>();
+  liveClients = 0;
+
+  constructor(readonly options: ServerOptions, private readonly _h: ServerHandlers) {}
+
+  /** start listens; resolves to the bound port. */
+  start(): Promise<number> {
+    const app = uWS.App();
+    this._app = app;
+    app.ws<ProbeData>('/probe', {
+      compression: uWS.DISABLED,
+      maxPayloadLength: this.options.maxFrameBytes,
+      idleTimeout: 120,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => {
+        res.upgrade({ id: this._nextId++ }, req.getHeader('sec-websocket-key'),
+          req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+      },
+      open: (ws) => { this._probes.add(ws); },
+      message: (ws, message) => { this._h.frame(ws.getUserData().id, new Uint8Array(message)); },
+      close: (ws) => {
+        this._probes.delete(ws);
+        this._h.probeClosed(ws.getUserData().id);
+      },
+    });
+    app.ws('/api/live', {
+      compression: uWS.SHARED_COMPRESSOR,
+      maxPayloadLength: 4096,
+      maxBackpressure: this.options.maxLiveBackpressure,
+      idleTimeout: 120,
+      sendPingsAutomatically: true,
+      open: (ws) => { ws.subscribe(LIVE_TOPIC); this.liveClients++; },
+      close: () => { this.liveClients--; },
+    });
+    app.get('/*', (res, req) => {
+      const path = req.getUrl();
+      const query = req.getQuery() ?? '';
+      let response: ApiResponse | undefined;
+      try {
+        response = this._h.http(path, query);
+      } catch (err) {
+        response = { status: 500, body: JSON.stringify({ error: String(err) }), contentType: 'application/json' };
+      }
+      if (!response) {
+        const file = this._h.staticFiles.get(path) ?? (path.startsWith('/api/') ? undefined : this._h.staticFiles.get('/'));
+        if (file) {
+          res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', file.contentType).end(file.body));
+          return;
+        }
+        response = path.startsWith('/api/') || this._h.staticFiles.size > 0
+          ? { status: 404, body: JSON.stringify({ error: `no route ${path}` }), contentType: 'application/json' }
+          : { status: 404, body: 'the web UI is not built: run `npm run build:web`', contentType: 'text/plain' };
+      }
+      const r = response;
+      res.cork(() => {
+        res.writeStatus(statusLine(r.status));
+        if (r.contentType) res.writeHeader('content-type', r.contentType);
+        res.writeHeader('cache-control', 'no-store');
+        res.end(r.body);
+      });
+    });
+    return new Promise((resolve, reject) => {
+      app.listen(this.options.host, this.options.port, (socket) => {
+        if (!socket) return reject(new Error(`cannot listen on ${this.options.host}:${this.options.port}`));
+        this._listen = socket;
+        resolve(uWS.us_socket_local_port(socket as unknown as uWS.us_socket));
+      });
+    });
+  }
+
+  /** publishLive sends one message to every browser on /api/live. */
+  publishLive(message: string): void {
+    this._app?.publish(LIVE_TOPIC, message, false);
+  }
+
+  /** stop closes the listen socket and every connection. */
+  stop(): void {
+    if (this._listen) uWS.us_listen_socket_close(this._listen);
+    this._listen = undefined;
+    for (const ws of this._probes) ws.end(1001, 'merger stopping');
+    this._app = undefined;
+  }
+}
+
+function statusLine(status: number): string {
+  const text: Record<number, string> = { 200: 'OK', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
+  return `${status} ${text[status] ?? ''}`.trim();
+}

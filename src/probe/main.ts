@@ -1,0 +1,92 @@
+/** Probe wiring: UDP input -> WASM core -> window clock -> frame -> uplink. */
+import { FlowCore, type CoreStats } from '../wasm/core.js';
+import { STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
+import { FrameWriter } from '../protocol/frame.js';
+import { UdpInput } from './udp-input.js';
+import { WindowClock, type Clock, systemClock } from './window.js';
+import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
+import type { ProbeConfig } from '../shared/config.js';
+import { RateLimitedLog, log } from '../shared/log.js';
+
+/** ProbeStats is everything the probe counted. */
+export interface ProbeStats {
+  probeId: string;
+  udpPort: number;
+  receiveBufferBytes: number;
+  windowsClosed: number;
+  lastWindowHosts: number;
+  core: CoreStats;
+  uplink: UplinkStats;
+}
+
+/** Probe decodes what exporters send and ships one frame per window to the merger. */
+export class Probe {
+  private readonly _core: FlowCore;
+  private readonly _writer = new FrameWriter();
+  private readonly _input: UdpInput;
+  private readonly _clock: WindowClock;
+  private readonly _uplink: Uplink;
+  private readonly _errors = new RateLimitedLog('probe');
+  // Sequence numbers start at the start-up time, so a restarted probe never reuses one (until issue 7's spool).
+  private _sequence: number;
+  private _udpPort = 0;
+  private _windowsClosed = 0;
+  private _lastWindowHosts = 0;
+
+  constructor(readonly config: ProbeConfig, clock: Clock = systemClock) {
+    this._core = new FlowCore(config.core);
+    this._sequence = clock.now();
+    this._input = new UdpInput(
+      { host: config.udp.host, port: config.udp.port, receiveBufferBytes: config.receiveBufferBytes },
+      (payload, source) => this.ingest(payload, source),
+    );
+    this._clock = new WindowClock(config.windowMs, (start, length) => this._closeWindow(start, length), clock);
+    this._uplink = new Uplink(defaultUplinkOptions(config.mergerUrl));
+  }
+
+  /** start binds UDP, connects to the merger and starts the window clock; resolves to the UDP port. */
+  async start(): Promise<number> {
+    this._udpPort = await this._input.start();
+    this._uplink.start();
+    this._clock.start();
+    log('probe', `${this.config.probeId} listening on udp ${this.config.udp.host}:${this._udpPort}, sending to ${this.config.mergerUrl}, window ${this.config.windowMs} ms`);
+    return this._udpPort;
+  }
+
+  /** ingest feeds one datagram to the core now (also used by tests and the demo). */
+  ingest(payload: Uint8Array, source: string): void {
+    const status = this._core.ingest(payload, source, Date.now());
+    if (status !== STATUS_OK && status !== STATUS_TEMPLATE_PENDING) {
+      const e = this._core.decodeError(status)!;
+      this._errors.log(`${source}:${e.code}`, `exporter ${source}: ${e.code.toLowerCase()} at byte ${e.offset} (domain ${e.obsDomainId}, template ${e.templateId})`);
+    }
+  }
+
+  private _closeWindow(start: number, length: number): void {
+    const writer = this._writer;
+    writer.begin({ probeId: this.config.probeId, windowStart: start, windowLength: length, sequence: this._sequence++ }, this._core.windowHosts());
+    this._lastWindowHosts = this._core.closeWindow((family, addr, off, values) => writer.host(family, addr, off, values));
+    this._windowsClosed++;
+    this._uplink.send(writer.finish());
+  }
+
+  /** stats reads every counter. */
+  stats(): ProbeStats {
+    return {
+      probeId: this.config.probeId,
+      udpPort: this._udpPort,
+      receiveBufferBytes: this._input.receiveBufferBytes(),
+      windowsClosed: this._windowsClosed,
+      lastWindowHosts: this._lastWindowHosts,
+      core: this._core.stats(),
+      uplink: { ...this._uplink.stats },
+    };
+  }
+
+  /** stop closes the window in progress, sends what is queued and closes the sockets. */
+  async stop(): Promise<void> {
+    await this._input.stop();
+    this._clock.stop();
+    await this._uplink.stop();
+  }
+}

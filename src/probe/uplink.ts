@@ -1,0 +1,129 @@
+/** Uplink: the probe's WebSocket to the merger. Queues frames while down, reconnects with backoff and jitter. */
+import WebSocket from 'ws';
+
+/** UplinkOptions bound the queue and the socket's send buffer. */
+export interface UplinkOptions {
+  url: string; // ws://host:port/probe
+  maxQueuedBytes: number; // Frames kept while the merger is unreachable; the oldest go first.
+  maxBufferedBytes: number; // Stop handing frames to the socket above this (backpressure).
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export function defaultUplinkOptions(url: string): UplinkOptions {
+  return { url, maxQueuedBytes: 64 << 20, maxBufferedBytes: 8 << 20, minBackoffMs: 500, maxBackoffMs: 30_000 };
+}
+
+/** UplinkStats is what the uplink counted. */
+export interface UplinkStats {
+  connected: boolean;
+  framesSent: number;
+  bytesSent: number;
+  framesQueued: number;
+  bytesQueued: number;
+  framesDropped: number; // Dropped because the queue was full: their windows are missing at the merger.
+  connects: number;
+  lastError: string;
+}
+
+/** Uplink sends frames in order over one WebSocket at a time. */
+export class Uplink {
+  private _ws?: WebSocket;
+  private readonly _queue: Uint8Array[] = [];
+  private _queuedBytes = 0;
+  private _backoff: number;
+  private _timer?: NodeJS.Timeout;
+  private _flushTimer?: NodeJS.Timeout;
+  private _stopped = true;
+  readonly stats: UplinkStats = {
+    connected: false, framesSent: 0, bytesSent: 0, framesQueued: 0, bytesQueued: 0, framesDropped: 0, connects: 0, lastError: '',
+  };
+
+  constructor(readonly options: UplinkOptions) {
+    this._backoff = options.minBackoffMs;
+  }
+
+  start(): void {
+    this._stopped = false;
+    this._connect();
+  }
+
+  /** send queues a frame and flushes what the socket can take now. */
+  send(frame: Uint8Array): void {
+    this._queue.push(frame);
+    this._queuedBytes += frame.length;
+    while (this._queuedBytes > this.options.maxQueuedBytes && this._queue.length > 1) {
+      this._queuedBytes -= this._queue.shift()!.length;
+      this.stats.framesDropped++;
+    }
+    this._flush();
+  }
+
+  /** stop sends what it can within timeoutMs, then closes. */
+  async stop(timeoutMs = 2000): Promise<void> {
+    this._stopped = true;
+    clearTimeout(this._timer);
+    clearTimeout(this._flushTimer);
+    this._flushTimer = undefined;
+    const ws = this._ws;
+    if (!ws) return;
+    const deadline = Date.now() + timeoutMs;
+    while (ws.readyState === WebSocket.OPEN && (this._queue.length > 0 || ws.bufferedAmount > 0) && Date.now() < deadline) {
+      this._flush();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise<void>((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.once('close', () => resolve());
+      ws.close(1001, 'probe stopping');
+      setTimeout(() => { ws.terminate(); resolve(); }, 500).unref();
+    });
+  }
+
+  private _connect(): void {
+    if (this._stopped) return;
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+    this._ws = ws;
+    ws.on('open', () => {
+      this.stats.connected = true;
+      this.stats.connects++;
+      this._backoff = this.options.minBackoffMs;
+      this._flush();
+    });
+    ws.on('error', (err) => { this.stats.lastError = err.message; });
+    ws.on('close', () => {
+      this.stats.connected = false;
+      if (this._ws === ws) this._ws = undefined;
+      this._scheduleReconnect();
+    });
+  }
+
+  private _scheduleReconnect(): void {
+    if (this._stopped) return;
+    const delay = this._backoff * (0.5 + Math.random() * 0.5);
+    this._backoff = Math.min(this._backoff * 2, this.options.maxBackoffMs);
+    this._timer = setTimeout(() => this._connect(), delay);
+  }
+
+  private _flush(): void {
+    const ws = this._ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return this._updateQueueStats();
+    while (this._queue.length > 0 && ws.bufferedAmount < this.options.maxBufferedBytes) {
+      const frame = this._queue.shift()!;
+      this._queuedBytes -= frame.length;
+      ws.send(frame, { binary: true });
+      this.stats.framesSent++;
+      this.stats.bytesSent += frame.length;
+    }
+    // Above the limit, try again shortly: ws has no drain event, bufferedAmount falls as it writes.
+    if (this._queue.length > 0 && !this._flushTimer) {
+      this._flushTimer = setTimeout(() => { this._flushTimer = undefined; this._flush(); }, 50);
+    }
+    this._updateQueueStats();
+  }
+
+  private _updateQueueStats(): void {
+    this.stats.framesQueued = this._queue.length;
+    this.stats.bytesQueued = this._queuedBytes;
+  }
+}
