@@ -11,7 +11,8 @@ import { initTemplates } from "./ipfix/templates";
 import { decodeIpfix } from "./ipfix/message";
 import { initHostTable, entriesPtr, windowEntries, clearWindow } from "./table/host-table";
 
-export { STAT_COUNT, DELTA_RECORD_SIZE, INPUT_CAPACITY } from "./abi";
+// Every ABI constant is exported as a global, so that test/wasm/abi.test.ts can check the TS mirror.
+export * from "./abi";
 
 const IPFIX_VERSION: u32 = 10;
 let ready = false;

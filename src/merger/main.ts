@@ -1,5 +1,6 @@
 /** Merger wiring: server -> frame decode -> window merger -> history, live push and API. */
 import { decodeFrame } from '../protocol/frame.js';
+import { PROBE_STATS } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { WindowMerger, type CompletedWindow } from './merge.js';
 import { MemoryHistory } from './history.js';
@@ -11,6 +12,7 @@ import type { MergerConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
 
 const MAX_FRAME_BYTES = 64 << 20;
+const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
 
 /** Merger merges the probes' windows and serves the API and the UI. */
 export class Merger {
@@ -19,6 +21,7 @@ export class Merger {
   private readonly _server: MergerServer;
   private readonly _connections = new Map<number, string>(); // Connection -> probe id (from its first frame).
   private readonly _refused: Record<string, number> = {};
+  private readonly _probes = new Map<string, { lastWindow: number; lastFrameAt: number; stats: Record<string, number> }>();
   private readonly _refusals = new RateLimitedLog('merger');
   private _timer?: NodeJS.Timeout;
   private _port = 0;
@@ -66,6 +69,12 @@ export class Merger {
       return;
     }
     const result = this._merger.merge(frame, Date.now());
+    if (this._probes.size < MAX_PROBES || this._probes.has(frame.probeId)) {
+      const stats: Record<string, number> = {};
+      PROBE_STATS.forEach((name, i) => { if (i < frame.stats.length) stats[name] = frame.stats[i]; });
+      const last = this._probes.get(frame.probeId)?.lastWindow ?? 0;
+      this._probes.set(frame.probeId, { lastWindow: Math.max(last, frame.windowStart), lastFrameAt: Date.now(), stats });
+    }
     if (result !== 'merged' && result !== 'duplicate') {
       this._refusals.log(result, `frame ${frame.sequence} of probe ${frame.probeId} for window ${new Date(frame.windowStart).toISOString()} not merged: ${result}`);
     }
@@ -88,6 +97,12 @@ export class Merger {
     return {
       window_ms: this.config.windowMs,
       probes_connected: [...new Set(this._connections.values())],
+      probes: Object.fromEntries([...this._probes].map(([id, p]) => [id, {
+        connected: [...this._connections.values()].includes(id),
+        last_window: p.lastWindow,
+        last_frame_at: p.lastFrameAt,
+        ...p.stats,
+      }])),
       latest_window: latest ? latest.start : null,
       windows_held: this._history.windowCount,
       rows_held: this._history.rowCount,

@@ -2,6 +2,7 @@
 import { FlowCore, type CoreStats } from '../wasm/core.js';
 import { STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
 import { FrameWriter } from '../protocol/frame.js';
+import { PROBE_STATS, type ProbeStatName } from '../protocol/messages.js';
 import { UdpInput } from './udp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
@@ -64,10 +65,22 @@ export class Probe {
 
   private _closeWindow(start: number, length: number): void {
     const writer = this._writer;
-    writer.begin({ probeId: this.config.probeId, windowStart: start, windowLength: length, sequence: this._sequence++ }, this._core.windowHosts());
+    const header = { probeId: this.config.probeId, windowStart: start, windowLength: length, sequence: this._sequence++, stats: this._wireStats() };
+    writer.begin(header, this._core.windowHosts());
     this._lastWindowHosts = this._core.closeWindow((family, addr, off, values) => writer.host(family, addr, off, values));
     this._windowsClosed++;
     this._uplink.send(writer.finish());
+  }
+
+  private _wireStats(): number[] {
+    const c = this._core.stats();
+    const values: Record<ProbeStatName, number> = {
+      datagrams: c.datagrams, datagrams_rejected: c.datagramsRejected, records: c.records, templates: c.templatesAdded,
+      sets_no_template: c.setsNoTemplate, err_truncated: c.errTruncated, err_bad_version: c.errBadVersion,
+      err_bad_set_length: c.errBadSetLength, err_bad_template: c.errBadTemplate, err_bad_record: c.errBadRecord,
+      err_too_large: c.errTooLarge, overflow_records: c.overflowRecords, frames_dropped: this._uplink.stats.framesDropped,
+    };
+    return PROBE_STATS.map((name) => values[name]);
   }
 
   /** stats reads every counter. */

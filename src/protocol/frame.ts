@@ -8,6 +8,7 @@ import {
 
 const HEADER_FIXED = 8; // magic u32, version u8, kind u8, flags u16
 const MAX_VARINT_BYTES = 8; // 56 bits: enough for any safe integer.
+const MAX_STATS = 256;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -25,7 +26,7 @@ export class FrameWriter {
     if (hostCount > MAX_FRAME_HOSTS) throw new RangeError(`a frame holds at most ${MAX_FRAME_HOSTS} hosts`);
     this._pos = 0;
     this._hostsLeft = hostCount;
-    this._reserve(HEADER_FIXED + 1 + id.length + 4 * MAX_VARINT_BYTES);
+    this._reserve(HEADER_FIXED + 1 + id.length + (5 + header.stats.length) * MAX_VARINT_BYTES);
     const view = new DataView(this._buf.buffer);
     view.setUint32(0, FRAME_MAGIC);
     this._buf[4] = PROTOCOL_VERSION;
@@ -37,6 +38,8 @@ export class FrameWriter {
     this._varint(header.windowStart);
     this._varint(header.windowLength);
     this._varint(header.sequence);
+    this._varint(header.stats.length);
+    for (const v of header.stats) this._varint(v);
     this._varint(hostCount);
   }
 
@@ -141,6 +144,10 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     throw new ProtocolError('PROTO_ERR_BAD_WINDOW', `window ${windowStart}+${windowLength} is not aligned or shorter than 1 s`, r.pos);
   }
   const sequence = r.varint('sequence');
+  const statCount = r.varint('stat count');
+  if (statCount > MAX_STATS) throw new ProtocolError('PROTO_ERR_TOO_MANY_STATS', `${statCount} probe stats announced`, r.pos);
+  const stats: number[] = [];
+  for (let i = 0; i < statCount; i++) stats.push(r.varint('probe stat'));
   const hostCount = r.varint('host count');
   // Each entry takes at least 2 bytes: refuse counts the frame cannot hold before allocating anything.
   if (hostCount > MAX_FRAME_HOSTS || hostCount * 2 > bytes.length - r.pos) {
@@ -170,5 +177,5 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     hosts[h] = { host, values };
   }
   if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the last host`, r.pos);
-  return { probeId, windowStart, windowLength, sequence, hosts };
+  return { probeId, windowStart, windowLength, sequence, stats, hosts };
 }

@@ -36,12 +36,32 @@ export const FAMILY_IPV6 = 6; // 16 address bytes follow.
 /** OVERFLOW_HOST is the host name of the overflow entry in JSON. */
 export const OVERFLOW_HOST = 'overflow';
 
+/** PROBE_STATS are the probe's cumulative counters since it started, sent with every frame so that the
+ * merger can show each probe's health; a newer probe may append fields, an older merger ignores them. */
+export const PROBE_STATS = [
+  'datagrams', // Datagrams received from exporters.
+  'datagrams_rejected', // Datagrams with an error (counted below by reason).
+  'records', // Flow records decoded and accounted.
+  'templates', // Templates learned.
+  'sets_no_template', // Data sets whose template was not known.
+  'err_truncated',
+  'err_bad_version',
+  'err_bad_set_length',
+  'err_bad_template',
+  'err_bad_record',
+  'err_too_large',
+  'overflow_records', // Host updates summed into the overflow entry (table full).
+  'frames_dropped', // Frames the uplink dropped because its queue was full.
+] as const;
+export type ProbeStatName = (typeof PROBE_STATS)[number];
+
 /** WindowHeader says whose window a frame carries. */
 export interface WindowHeader {
   probeId: string; // 1..64 UTF-8 bytes.
   windowStart: number; // Epoch ms, a multiple of windowLength.
   windowLength: number; // ms.
   sequence: number; // Per probe, +1 per frame; (probeId, sequence) identifies a frame.
+  stats: number[]; // PROBE_STATS values, in that order.
 }
 
 /** HostDelta is one host's values in one window; values[i] is HOST_FIELDS[i]. */
