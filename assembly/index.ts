@@ -3,7 +3,7 @@ import {
   STATUS_OK, STATUS_TEMPLATE_PENDING, ERR_TRUNCATED, ERR_BAD_VERSION, ERR_TOO_LARGE, ERR_NOT_INITIALISED,
   ERR_BAD_SET_LENGTH, ERR_BAD_RECORD, INPUT_CAPACITY,
   STAT_DATAGRAMS, STAT_DATAGRAMS_REJECTED, STAT_ERR_TRUNCATED, STAT_ERR_BAD_VERSION, STAT_ERR_TOO_LARGE,
-  STAT_ERR_BAD_SET_LENGTH, STAT_ERR_BAD_RECORD, STAT_LAST_ERROR_OFFSET,
+  STAT_ERR_BAD_SET_LENGTH, STAT_ERR_BAD_RECORD, STAT_LAST_ERROR_OFFSET, STAT_LAST_DOMAIN, STAT_LAST_TEMPLATE,
 } from "./abi";
 import { initRegions, inputPtr, statsPtr, count, setStat } from "./memory";
 import { load16be } from "./bytes";
@@ -40,14 +40,15 @@ export function ingest(len: u32, exporterId: u32, nowMs: f64): i32 {
   count(STAT_DATAGRAMS);
   let status: i32;
   if (len > INPUT_CAPACITY) {
+    clearErrorContext();
     status = ERR_TOO_LARGE;
   } else if (len < 2) {
-    setStat(STAT_LAST_ERROR_OFFSET, 0);
+    clearErrorContext();
     status = ERR_TRUNCATED;
   } else if (load16be(inputPtr) == IPFIX_VERSION) {
     status = decodeIpfix(<usize>len, exporterId, nowMs);
   } else {
-    setStat(STAT_LAST_ERROR_OFFSET, 0);
+    clearErrorContext();
     status = ERR_BAD_VERSION;
   }
   if (status != STATUS_OK && status != STATUS_TEMPLATE_PENDING) {
@@ -55,6 +56,12 @@ export function ingest(len: u32, exporterId: u32, nowMs: f64): i32 {
     countError(status);
   }
   return status;
+}
+
+function clearErrorContext(): void {
+  setStat(STAT_LAST_ERROR_OFFSET, 0);
+  setStat(STAT_LAST_DOMAIN, 0);
+  setStat(STAT_LAST_TEMPLATE, 0);
 }
 
 function countError(status: i32): void {

@@ -14,6 +14,7 @@ import { log } from './shared/log.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_CAPTURE = join(ROOT, 'test/fixtures/softflowd/softflowd-ipfix-ms.pcap');
+const DEMO_RATE = 50;
 
 const USAGE = `usage:
   hostflow [--http HOST:PORT] [--udp HOST:PORT] [--window 10s] [--demo]   merger + probe in one process
@@ -112,10 +113,11 @@ async function startMerger(config: MergerConfig): Promise<Merger> {
 /** allInOne runs a merger and a probe that sends to it over loopback, and with --demo a looping replay. */
 async function allInOne(values: Values): Promise<number> {
   const mc = mergerConfig(values);
-  const merger = await startMerger(mc);
+  const merger = new Merger(mc);
+  const httpPort = await merger.start();
   const pc = probeConfig(values);
-  const mergerHost = mc.http.host === '0.0.0.0' || mc.http.host === '::' ? '127.0.0.1' : mc.http.host;
-  pc.mergerUrl = `ws://${mergerHost.includes(':') ? `[${mergerHost}]` : mergerHost}:${mc.http.port}/probe`;
+  const mergerHost = mc.http.host === '0.0.0.0' ? '127.0.0.1' : mc.http.host === '::' ? '::1' : mc.http.host;
+  pc.mergerUrl = `ws://${mergerHost.includes(':') ? `[${mergerHost}]` : mergerHost}:${httpPort}/probe`;
   const probe = new Probe(pc);
   const udpPort = await probe.start();
   const stops: { stop(): Promise<void> | void }[] = [probe, merger];
@@ -123,11 +125,13 @@ async function allInOne(values: Values): Promise<number> {
     if (!existsSync(DEMO_CAPTURE)) throw new Error(`demo capture not found at ${DEMO_CAPTURE}`);
     const abort = new AbortController();
     const target = { host: pc.udp.host === '0.0.0.0' ? '127.0.0.1' : pc.udp.host === '::' ? '::1' : pc.udp.host, port: udpPort };
-    log('demo', `replaying ${DEMO_CAPTURE} in a loop at its own timing to udp ${target.host}:${target.port}`);
-    const done = replay(loadDatagrams([DEMO_CAPTURE]), { to: target, loop: true, signal: abort.signal });
+    // softflowd wrote the capture's 1,581 datagrams in about a second while their flows span 32 s:
+    // replaying them at 50 datagrams/s gives live data at about the pace the flows happened.
+    log('demo', `replaying ${DEMO_CAPTURE} in a loop at ${DEMO_RATE} datagrams/s to udp ${target.host}:${target.port}`);
+    const done = replay(loadDatagrams([DEMO_CAPTURE]), { to: target, rate: DEMO_RATE, loop: true, signal: abort.signal });
     stops.unshift({ stop: async () => { abort.abort(); await done; } });
   }
-  log('hostflow', `UI on http://${mc.http.host}:${mc.http.port}/`);
+  log('hostflow', `UI on http://${mc.http.host.includes(':') ? `[${mc.http.host}]` : mc.http.host}:${httpPort}/`);
   return runUntilSignal(...stops);
 }
 

@@ -1,0 +1,95 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import dgram from 'node:dgram';
+import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
+import { SOFTFLOWD_IPFIX_MS, softflowdOracle } from '../helpers/fixtures.js';
+import { message, set, templateSet, templateRecord, BASIC_V4 } from '../helpers/ipfix.js';
+
+const TOTAL = { flows: 42_048, packets: 130_542, bytes: 29_959_236 };
+
+function sendUdp(port: number, payloads: Uint8Array[]): Promise<void> {
+  const socket = dgram.createSocket('udp4');
+  return new Promise((resolve, reject) => {
+    let left = payloads.length;
+    for (const p of payloads) {
+      socket.send(p, port, '127.0.0.1', (err) => {
+        if (err) reject(err);
+        if (--left === 0) socket.close(() => resolve());
+      });
+    }
+  });
+}
+
+describe('probe and merger as separate processes on loopback', () => {
+  const running: Hostflow[] = [];
+  afterAll(async () => { await Promise.all(running.map((h) => h.stop())); });
+
+  it('count malformed datagrams, keep running, and serve every host of a replayed capture as nfdump sums it', async () => {
+    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s']);
+    running.push(merger);
+    const httpPort = Number((await merger.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const api = `http://127.0.0.1:${httpPort}`;
+    const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--merger', `ws://127.0.0.1:${httpPort}/probe`, '--window', '1s', '--probe-id', 'e2e']);
+    running.push(probe);
+    const udpPort = Number((await probe.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]);
+
+    // Malformed first: a truncated header, a set longer than its message, garbage, a bad version.
+    const valid = message(0, templateSet(templateRecord(256, BASIC_V4)));
+    const setTooLong = Uint8Array.from([...message(0), 1, 0, 0xff, 0xff]);
+    setTooLong[3] = 20; // Message length covers the set header, whose length runs far past it.
+    const garbage = Uint8Array.from({ length: 600 }, (_, i) => (i * 7919) & 0xff);
+    garbage[0] = 0; garbage[1] = 10;
+    await sendUdp(udpPort, [valid.subarray(0, 9), setTooLong, garbage, Uint8Array.from([0, 5, 0, 1])]);
+
+    const replay = await runHostflow(['replay', SOFTFLOWD_IPFIX_MS, '--to', `127.0.0.1:${udpPort}`, '--rate', '3000']);
+    expect(replay.code, replay.output).toBe(0);
+    expect(replay.output).toMatch(/sent 1581 datagrams/);
+
+    const hosts = await poll(async () => {
+      const { body } = await getJson(`${api}/api/hosts/top?metric=bytes_out&limit=100000&from=0`);
+      const bytes = body.hosts.reduce((s: number, h: any) => s + h.bytes_out, 0);
+      return bytes === TOTAL.bytes ? body.hosts : undefined;
+    }, 30_000, 'all bytes of the capture at the merger');
+
+    const oracle = softflowdOracle();
+    const addresses = new Set([...oracle.out.keys(), ...oracle.in.keys()]);
+    expect(hosts.length).toBe(addresses.size);
+    const byHost = new Map<string, any>(hosts.map((h: any) => [h.host, h]));
+    const mismatches: string[] = [];
+    for (const a of addresses) {
+      const h = byHost.get(a);
+      const want = [...(oracle.out.get(a) ?? [0, 0, 0]), ...(oracle.in.get(a) ?? [0, 0, 0])];
+      const got = h ? [h.flows_out, h.packets_out, h.bytes_out, h.flows_in, h.packets_in, h.bytes_in] : [];
+      if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${a}: got ${got}, nfdump ${want}`);
+    }
+    expect(mismatches).toEqual([]);
+    const sum = (k: string) => hosts.reduce((s: number, h: any) => s + h[k], 0);
+    expect({ flows: sum('flows_out'), packets: sum('packets_out'), bytes: sum('bytes_out') }).toEqual(TOTAL);
+    expect(hosts[0].host).toBe('10.0.0.53');
+
+    // The probe counted each malformed datagram by reason and kept going.
+    const status = await poll(async () => {
+      const { body } = await getJson(`${api}/api/status`);
+      return body.probes?.e2e?.datagrams === 1581 + 4 ? body : undefined;
+    }, 10_000, 'probe stats covering every datagram');
+    expect(status.probes.e2e).toMatchObject({
+      // The garbage's length field (0xdecd) runs past its 600 bytes: truncated, like the 9-byte header.
+      connected: true, records: TOTAL.flows, datagrams_rejected: 4, err_truncated: 2, err_bad_set_length: 1, err_bad_version: 1,
+    });
+    expect(probe.log()).toMatch(/ipfix_err_truncated at byte 0/);
+    expect(probe.proc.exitCode).toBe(null);
+  });
+
+  it('answers bad API parameters with HTTP 400 and a reason', async () => {
+    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s']);
+    running.push(merger);
+    const port = Number((await merger.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const bad = await getJson(`http://127.0.0.1:${port}/api/hosts/top?metric=bogus`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/metric must be one of/);
+    const badLimit = await getJson(`http://127.0.0.1:${port}/api/hosts/top?limit=-3`);
+    expect(badLimit.status).toBe(400);
+    expect(badLimit.body.error).toMatch(/limit/);
+    const empty = await getJson(`http://127.0.0.1:${port}/api/hosts/top`);
+    expect(empty).toEqual({ status: 200, body: { metric: 'bytes_out', from: 0, to: 0, windows: 0, hosts: [] } });
+  });
+});

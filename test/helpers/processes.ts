@@ -1,0 +1,85 @@
+/** Starts bin/hostflow.js as a child process, reads its log for ports, and stops it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './fixtures.js';
+
+const BIN = join(ROOT, 'bin/hostflow.js');
+
+/** Hostflow is one running hostflow process. */
+export interface Hostflow {
+  proc: ChildProcess;
+  log(): string;
+  /** waitFor resolves to the first match of re in the log, or rejects after timeoutMs or on exit. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  stop(): Promise<number | null>;
+}
+
+/** startHostflow runs `node bin/hostflow.js ...args`. */
+export function startHostflow(args: string[]): Hostflow {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const l of listeners) l();
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => { for (const l of listeners) l(); resolve(code); }));
+  return {
+    proc,
+    log: () => output,
+    waitFor(re, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = output.match(re);
+          if (m) return done(() => resolve(m));
+          if (proc.exitCode !== null) done(() => reject(new Error(`hostflow ${args.join(' ')} exited (${proc.exitCode}) before ${re}:\n${output}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${re} from hostflow ${args.join(' ')}:\n${output}`))), timeoutMs);
+        const done = (f: () => void) => { clearTimeout(timer); listeners.delete(check); f(); };
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** runHostflow runs a command to completion and resolves to its exit code and output. */
+export async function runHostflow(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  const h = startHostflow(args);
+  const timer = setTimeout(() => h.proc.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => h.proc.once('exit', resolve));
+  clearTimeout(timer);
+  return { code, output: h.log() };
+}
+
+/** getJson fetches a URL and parses its JSON body. */
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** poll calls f until it returns a value that is not undefined, or throws after timeoutMs. */
+export async function poll<T>(f: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
