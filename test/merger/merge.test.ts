@@ -1,0 +1,72 @@
+import { describe, it, expect } from 'vitest';
+import { WindowMerger, type CompletedWindow } from '../../src/merger/merge.js';
+import type { WindowFrame } from '../../src/protocol/messages.js';
+
+const W = 10_000;
+function frame(probeId: string, windowStart: number, sequence: number, hosts: Record<string, number[]>): WindowFrame {
+  return {
+    probeId, windowStart, windowLength: W, sequence, stats: [],
+    hosts: Object.entries(hosts).map(([host, v]) => ({ host, values: Float64Array.from([...v, 0, 0, 0, 0, 0, 0, 0, 0].slice(0, 8)) })),
+  };
+}
+
+function setup() {
+  const done: CompletedWindow[] = [];
+  const m = new WindowMerger(W, 2, (w) => done.push(w));
+  return { m, done };
+}
+
+describe('WindowMerger', () => {
+  it('adds counters of the same host from two probes and completes the window when both reported', () => {
+    const { m, done } = setup();
+    m.probeUp('a');
+    m.probeUp('b');
+    expect(m.merge(frame('a', 0, 1, { '10.0.0.1': [1, 2, 3] }), 5_000)).toBe('merged');
+    expect(done).toEqual([]);
+    expect(m.merge(frame('b', 0, 7, { '10.0.0.1': [1, 1, 1, 4, 4, 4], '10.0.0.2': [0, 0, 0, 1, 1, 1] }), 5_000)).toBe('merged');
+    expect(done).toHaveLength(1);
+    expect([...done[0].hosts.get('10.0.0.1')!.slice(0, 6)]).toEqual([2, 3, 4, 4, 4, 4]);
+    expect(done[0].probes.sort()).toEqual(['a', 'b']);
+  });
+
+  it('ignores a duplicate frame (same probe and sequence)', () => {
+    const { m, done } = setup();
+    m.probeUp('a');
+    m.probeUp('b');
+    m.merge(frame('a', 0, 1, { '10.0.0.1': [1, 1, 1] }), 1);
+    expect(m.merge(frame('a', 0, 1, { '10.0.0.1': [1, 1, 1] }), 1)).toBe('duplicate');
+    m.merge(frame('b', 0, 1, {}), 1);
+    expect([...done[0].hosts.get('10.0.0.1')!.slice(0, 3)]).toEqual([1, 1, 1]);
+    expect(m.stats).toMatchObject({ merged: 2, duplicate: 1 });
+  });
+
+  it('completes a window after its grace period when a probe stays silent, and counts later frames as late', () => {
+    const { m, done } = setup();
+    m.probeUp('a');
+    m.probeUp('silent');
+    m.merge(frame('a', 0, 1, { '10.0.0.1': [1] }), 9_000);
+    m.tick(29_999);
+    expect(done).toEqual([]);
+    m.tick(30_000); // Window end (10 s) + 2 windows of grace.
+    expect(done.map((w) => w.start)).toEqual([0]);
+    expect(m.merge(frame('silent', 0, 1, { '10.0.0.1': [5] }), 30_001)).toBe('late');
+  });
+
+  it('completes windows in order, and does not wait for a probe that disconnected', () => {
+    const { m, done } = setup();
+    m.probeUp('a');
+    m.probeUp('b');
+    m.merge(frame('a', 0, 1, {}), 1);
+    m.merge(frame('a', W, 2, {}), W + 1);
+    expect(done).toEqual([]);
+    m.probeDown('b', W + 2);
+    expect(done.map((w) => w.start)).toEqual([0, W]);
+  });
+
+  it('refuses frames of another window length, and from too far in the future', () => {
+    const { m } = setup();
+    m.probeUp('a');
+    expect(m.merge({ ...frame('a', 0, 1, {}), windowLength: 5_000 }, 1)).toBe('wrong_window');
+    expect(m.merge(frame('a', 5 * W, 1, {}), 1)).toBe('future');
+  });
+});
