@@ -3,38 +3,54 @@
 // Status codes returned by ingest(). 0 is OK; every other value names why a datagram was rejected
 // (in whole or from some offset on). Records decoded before the failure stay counted.
 export const STATUS_OK: i32 = 0;
-export const STATUS_TEMPLATE_PENDING: i32 = 8; // Decoded, but some data sets had no known template.
 export const ERR_TRUNCATED: i32 = 1; // Shorter than a message header, or than the header's length.
-export const ERR_BAD_VERSION: i32 = 2; // Not an export protocol version the core decodes.
+export const ERR_BAD_VERSION: i32 = 2; // Not an export protocol version the core decodes (5, 9, 10).
 export const ERR_BAD_SET_LENGTH: i32 = 3; // A set shorter than its header or running past the message.
 export const ERR_BAD_TEMPLATE: i32 = 4; // A template record that is malformed or over the caps.
 export const ERR_BAD_RECORD: i32 = 5; // A data record running past its set (variable-length field).
 export const ERR_TOO_LARGE: i32 = 6; // Datagram larger than the input region.
 export const ERR_NOT_INITIALISED: i32 = 7; // ingest() before init().
+export const STATUS_TEMPLATE_PENDING: i32 = 8; // Decoded, but some data sets had no known template.
+export const ERR_BAD_COUNT: i32 = 9; // NetFlow v5: the header's record count does not fit the datagram.
 
-// Stats slots: u64 counters in the stats region, indexed by these constants.
+// Stats slots: u64 counters. The stats region holds one block for all exporters, then one block per
+// exporter id; every count goes to both. Slots marked (global) are only kept in the first block.
 export const STAT_DATAGRAMS: i32 = 0; // Datagrams given to ingest().
 export const STAT_DATAGRAMS_REJECTED: i32 = 1; // Datagrams with a non-OK status.
 export const STAT_RECORDS: i32 = 2; // Flow data records decoded and accounted.
 export const STAT_TEMPLATES_ADDED: i32 = 3;
 export const STAT_TEMPLATES_UPDATED: i32 = 4; // Redefinitions with a different layout.
-export const STAT_SETS_NO_TEMPLATE: i32 = 5; // Data sets whose template is not known (yet).
+export const STAT_SETS_NO_TEMPLATE: i32 = 5; // Data sets whose template was not known on arrival.
 export const STAT_ERR_TRUNCATED: i32 = 6;
 export const STAT_ERR_BAD_VERSION: i32 = 7;
 export const STAT_ERR_BAD_SET_LENGTH: i32 = 8;
 export const STAT_ERR_BAD_TEMPLATE: i32 = 9;
 export const STAT_ERR_BAD_RECORD: i32 = 10;
 export const STAT_ERR_TOO_LARGE: i32 = 11;
-export const STAT_TEMPLATES_FULL: i32 = 12; // Templates refused because the cache is full.
-export const STAT_HOSTS: i32 = 13; // Hosts currently in the table (this window).
+export const STAT_TEMPLATES_FULL: i32 = 12; // Templates refused: cache or the exporter's share full.
+export const STAT_HOSTS: i32 = 13; // (global) Hosts in the table when the window was last closed.
 export const STAT_OVERFLOW_RECORDS: i32 = 14; // Host updates summed into the overflow entry.
 export const STAT_RECORDS_NO_ADDRESS: i32 = 15; // Data records without source or destination address.
-export const STAT_OPTIONS_RECORDS: i32 = 16; // Options data records (read, not accounted as flows).
-export const STAT_SETS_RESERVED: i32 = 17; // Sets with a reserved id (4..255), skipped.
-export const STAT_LAST_ERROR_OFFSET: i32 = 18; // Byte offset of the last error in its datagram.
-export const STAT_LAST_DOMAIN: i32 = 19; // Observation domain of the last error.
-export const STAT_LAST_TEMPLATE: i32 = 20; // Template id of the last error or missing template.
-export const STAT_COUNT: i32 = 21;
+export const STAT_OPTIONS_RECORDS: i32 = 16; // Options data records (exporter metadata, not flows).
+export const STAT_SETS_RESERVED: i32 = 17; // Sets with a reserved id, skipped.
+export const STAT_LAST_ERROR_OFFSET: i32 = 18; // (global) Byte offset of the last error in its datagram.
+export const STAT_LAST_DOMAIN: i32 = 19; // (global) Observation domain of the last error.
+export const STAT_LAST_TEMPLATE: i32 = 20; // (global) Template id of the last error or missing template.
+export const STAT_TEMPLATES_WITHDRAWN: i32 = 21;
+export const STAT_TEMPLATES_EXPIRED: i32 = 22; // Not refreshed within the template lifetime.
+export const STAT_SETS_HELD: i32 = 23; // Data sets held until their template arrives.
+export const STAT_SETS_HELD_DECODED: i32 = 24; // Held sets decoded once the template came.
+export const STAT_SETS_HELD_DROPPED: i32 = 25; // Held sets dropped: buffer full, too large, or too old.
+export const STAT_SEQUENCE_GAPS: i32 = 26; // Messages whose sequence number skipped ahead.
+export const STAT_PACKETS_V5: i32 = 27;
+export const STAT_PACKETS_V9: i32 = 28;
+export const STAT_PACKETS_IPFIX: i32 = 29;
+export const STAT_SAMPLED_RECORDS: i32 = 30; // Records whose counts were scaled by a sampling rate.
+export const STAT_SAMPLING_RATE: i32 = 31; // The sampling rate last applied (1 = unsampled).
+export const STAT_DOMAINS_FULL: i32 = 32; // Observation domains beyond the state table, sharing a slot.
+export const STAT_ERR_BAD_COUNT: i32 = 33;
+export const STAT_MISSED_RECORDS: i32 = 34; // Records (packets for v9) the sequence gaps say were lost.
+export const STAT_COUNT: i32 = 35;
 
 // Input region: one datagram, at most the largest UDP payload.
 export const INPUT_CAPACITY: u32 = 65536;

@@ -1,67 +1,72 @@
 // The WASM core's only export surface: numbers in, status codes out, results in shared regions.
 import {
   STATUS_OK, STATUS_TEMPLATE_PENDING, ERR_TRUNCATED, ERR_BAD_VERSION, ERR_TOO_LARGE, ERR_NOT_INITIALISED,
-  ERR_BAD_SET_LENGTH, ERR_BAD_RECORD, INPUT_CAPACITY,
-  STAT_DATAGRAMS, STAT_DATAGRAMS_REJECTED, STAT_ERR_TRUNCATED, STAT_ERR_BAD_VERSION, STAT_ERR_TOO_LARGE,
-  STAT_ERR_BAD_SET_LENGTH, STAT_ERR_BAD_RECORD, STAT_LAST_ERROR_OFFSET, STAT_LAST_DOMAIN, STAT_LAST_TEMPLATE,
+  ERR_BAD_SET_LENGTH, ERR_BAD_RECORD, INPUT_CAPACITY, STAT_DATAGRAMS, STAT_DATAGRAMS_REJECTED, STAT_ERR_TRUNCATED,
+  STAT_ERR_BAD_VERSION, STAT_ERR_TOO_LARGE, STAT_ERR_BAD_SET_LENGTH, STAT_ERR_BAD_RECORD,
 } from "./abi";
-import { initRegions, inputPtr, statsPtr, count, setStat } from "./memory";
+import { initRegions, inputPtr, statsPtr, count, selectExporter } from "./memory";
 import { load16be } from "./bytes";
 import { initTemplates } from "./ipfix/templates";
 import { decodeIpfix } from "./ipfix/message";
+import { decodeV9 } from "./netflow/v9";
+import { decodeV5 } from "./netflow/v5";
+import { initState } from "./exporter/state";
+import { initPending } from "./pending";
+import { beginDatagram, fail, outcome } from "./errors";
 import { initHostTable, entriesPtr, windowEntries, clearWindow } from "./table/host-table";
+import { initFlowOutput, setDecodeMode, flowOutPtr, flowOutCount, flowOutDropped, resetFlowOut } from "./flow";
 
 // Every ABI constant is exported as a global, so that test/wasm/abi.test.ts can check the TS mirror.
 export * from "./abi";
+export { FLOW_OUT_SIZE, FLOW_OUT_CAPACITY } from "./flow";
 
-const IPFIX_VERSION: u32 = 10;
 let ready = false;
 
-// init allocates every region once: maxHosts hosts per window, maxTemplates templates. Call once.
-export function init(maxHosts: u32, maxTemplates: u32): i32 {
+// init allocates every region once. maxHosts: hosts per window; maxTemplates: over all exporters, at most
+// templatesPerExporter each; maxExporters: exporter ids 1..maxExporters (0 is shared by the rest);
+// templateLifetimeMs: templates not refreshed for this long expire (0: never). Call once.
+export function init(maxHosts: u32, maxTemplates: u32, maxExporters: u32, templatesPerExporter: u32, templateLifetimeMs: f64): i32 {
   if (ready) return STATUS_OK;
-  initRegions();
-  initTemplates(maxTemplates);
+  initRegions(maxExporters);
+  initTemplates(maxTemplates, maxExporters, templatesPerExporter, templateLifetimeMs);
+  initState(maxExporters * 4);
+  initPending();
   initHostTable(maxHosts);
+  initFlowOutput();
   ready = true;
   return STATUS_OK;
 }
 
 // inputAddress is where the host copies a datagram before ingest().
 export function inputAddress(): usize { return inputPtr; }
-// statsAddress is where the STAT_COUNT u64 counters live.
+// statsAddress is where the stats blocks live: all exporters, then exporter 1, 2, ...
 export function statsAddress(): usize { return statsPtr; }
 // entriesAddress is where closeWindow()'s entries can be read.
 export function entriesAddress(): usize { return entriesPtr(); }
 
 // ingest decodes the datagram of len bytes in the input region, sent by exporterId, arriving at nowMs.
+// NetFlow v5, v9 and IPFIX are told apart by the version field.
 export function ingest(len: u32, exporterId: u32, nowMs: f64): i32 {
   if (!ready) return ERR_NOT_INITIALISED;
+  selectExporter(exporterId);
+  beginDatagram();
   count(STAT_DATAGRAMS);
-  let status: i32;
-  if (len > INPUT_CAPACITY) {
-    clearErrorContext();
-    status = ERR_TOO_LARGE;
-  } else if (len < 2) {
-    clearErrorContext();
-    status = ERR_TRUNCATED;
-  } else if (load16be(inputPtr) == IPFIX_VERSION) {
-    status = decodeIpfix(<usize>len, exporterId, nowMs);
-  } else {
-    clearErrorContext();
-    status = ERR_BAD_VERSION;
+  const msg = inputPtr;
+  if (len > INPUT_CAPACITY) fail(ERR_TOO_LARGE, msg, 0, 0);
+  else if (len < 2) fail(ERR_TRUNCATED, msg, 0, 0);
+  else {
+    const version = load16be(msg);
+    if (version == 10) decodeIpfix(msg, <usize>len, exporterId, nowMs);
+    else if (version == 9) decodeV9(msg, <usize>len, exporterId, nowMs);
+    else if (version == 5) decodeV5(msg, <usize>len, exporterId, nowMs);
+    else fail(ERR_BAD_VERSION, msg, 0, 0);
   }
+  const status = outcome();
   if (status != STATUS_OK && status != STATUS_TEMPLATE_PENDING) {
     count(STAT_DATAGRAMS_REJECTED);
     countError(status);
   }
   return status;
-}
-
-function clearErrorContext(): void {
-  setStat(STAT_LAST_ERROR_OFFSET, 0);
-  setStat(STAT_LAST_DOMAIN, 0);
-  setStat(STAT_LAST_TEMPLATE, 0);
 }
 
 function countError(status: i32): void {
@@ -71,11 +76,11 @@ function countError(status: i32): void {
     case ERR_TOO_LARGE: count(STAT_ERR_TOO_LARGE); break;
     case ERR_BAD_SET_LENGTH: count(STAT_ERR_BAD_SET_LENGTH); break;
     case ERR_BAD_RECORD: count(STAT_ERR_BAD_RECORD); break;
-    // ERR_BAD_TEMPLATE is counted where it is found, once per bad template.
+    // ERR_BAD_TEMPLATE and ERR_BAD_COUNT are counted where they are found.
   }
 }
 
-// closeWindow returns how many entries the window has; read them at entriesAddress(), then clear.
+// closeWindow returns how many entries the window has; read them at entriesAddress(), then clear().
 export function closeWindow(): u32 {
   return windowEntries();
 }
@@ -84,3 +89,15 @@ export function closeWindow(): u32 {
 export function clear(): void {
   clearWindow();
 }
+
+// decodeMode on: every decoded flow is also written to the record output (for `hostflow decode`).
+export function decodeMode(on: bool): void {
+  setDecodeMode(on);
+  resetFlowOut();
+}
+// recordsAddress, recordsCount and recordsDropped read the record output of the last ingest() calls.
+export function recordsAddress(): usize { return flowOutPtr(); }
+export function recordsCount(): u32 { return flowOutCount(); }
+export function recordsDropped(): u32 { return flowOutDropped(); }
+// recordsReset empties the record output.
+export function recordsReset(): void { resetFlowOut(); }

@@ -2,7 +2,11 @@
 import { INPUT_CAPACITY, STAT_COUNT } from "./abi";
 
 export let inputPtr: usize = 0; // One datagram, copied in by the host.
-export let statsPtr: usize = 0; // STAT_COUNT u64 counters.
+export let statsPtr: usize = 0; // (1 + maxExporters) blocks of STAT_COUNT u64 counters.
+let exporterStats: usize = 0; // The block of the exporter whose datagram is being decoded.
+let statsBlocks: u32 = 0;
+
+const BLOCK_SIZE: usize = <usize>STAT_COUNT << 3;
 
 // allocRegion returns zeroed, 16-byte aligned memory that lives as long as the instance.
 export function allocRegion(size: usize): usize {
@@ -12,19 +16,29 @@ export function allocRegion(size: usize): usize {
   return aligned;
 }
 
-// initRegions allocates the fixed input and stats regions.
-export function initRegions(): void {
+// initRegions allocates the input region and the stats blocks for maxExporters exporters.
+export function initRegions(maxExporters: u32): void {
   inputPtr = allocRegion(INPUT_CAPACITY);
-  statsPtr = allocRegion(<usize>STAT_COUNT * 8);
+  statsBlocks = maxExporters + 1;
+  statsPtr = allocRegion(<usize>statsBlocks * BLOCK_SIZE);
+  exporterStats = 0;
 }
 
-// count adds n to a stats slot.
+// selectExporter makes exporter id (1..maxExporters; 0 shares the global block) receive the counts.
+export function selectExporter(exporterId: u32): void {
+  exporterStats = exporterId > 0 && exporterId < statsBlocks ? statsPtr + <usize>exporterId * BLOCK_SIZE : 0;
+}
+
+// count adds n to a stats slot, globally and for the selected exporter.
 @inline export function count(slot: i32, n: u64 = 1): void {
-  const p = statsPtr + (<usize>slot << 3);
-  store<u64>(p, load<u64>(p) + n);
+  const off = <usize>slot << 3;
+  store<u64>(statsPtr + off, load<u64>(statsPtr + off) + n);
+  if (exporterStats != 0) store<u64>(exporterStats + off, load<u64>(exporterStats + off) + n);
 }
 
-// setStat overwrites a stats slot.
+// setStat overwrites a stats slot, globally and for the selected exporter.
 @inline export function setStat(slot: i32, v: u64): void {
-  store<u64>(statsPtr + (<usize>slot << 3), v);
+  const off = <usize>slot << 3;
+  store<u64>(statsPtr + off, v);
+  if (exporterStats != 0) store<u64>(exporterStats + off, v);
 }

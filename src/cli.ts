@@ -13,7 +13,7 @@ import {
 import { log } from './shared/log.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DEMO_CAPTURE = join(ROOT, 'test/fixtures/softflowd/softflowd-ipfix-ms.pcap');
+const DEMO_CAPTURE = join(ROOT, 'test/fixtures/softflowd/softflowd-ipfix-ms.pcap.gz');
 const DEMO_RATE = 50;
 
 const USAGE = `usage:

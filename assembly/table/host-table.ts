@@ -82,19 +82,19 @@ function overflow(): usize {
   if (lastMs > load<f64>(e, DELTA_OFF_LAST_SEEN)) store<f64>(e, lastMs, DELTA_OFF_LAST_SEEN);
 }
 
-// accountSource adds one flow sent by the address (lo, hi).
-export function accountSource(lo: u64, hi: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64): void {
+// accountSource adds flows sent by the address (lo, hi).
+export function accountSource(lo: u64, hi: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64): void {
   const e = entryFor(lo, hi);
-  store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_OUT) + 1, DELTA_OFF_FLOWS_OUT);
+  store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_OUT) + flows, DELTA_OFF_FLOWS_OUT);
   store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_OUT) + packets, DELTA_OFF_PACKETS_OUT);
   store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_OUT) + octets, DELTA_OFF_BYTES_OUT);
   touch(e, firstMs, lastMs);
 }
 
-// accountDestination adds one flow received by the address (lo, hi).
-export function accountDestination(lo: u64, hi: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64): void {
+// accountDestination adds flows received by the address (lo, hi).
+export function accountDestination(lo: u64, hi: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64): void {
   const e = entryFor(lo, hi);
-  store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_IN) + 1, DELTA_OFF_FLOWS_IN);
+  store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_IN) + flows, DELTA_OFF_FLOWS_IN);
   store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_IN) + packets, DELTA_OFF_PACKETS_IN);
   store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_IN) + octets, DELTA_OFF_BYTES_IN);
   touch(e, firstMs, lastMs);

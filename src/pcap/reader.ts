@@ -1,4 +1,5 @@
 /** Reads the UDP datagrams of a capture (pcap or pcapng) of export packets: source address and payload. */
+import { gunzipSync } from 'node:zlib';
 import { formatV4, formatV6 } from '../protocol/address.js';
 
 /** Datagram is one captured UDP payload with where it came from. */
@@ -28,9 +29,18 @@ export class CaptureError extends Error {
   }
 }
 
-/** readCapture parses a whole capture file held in memory. */
+const MAX_GUNZIPPED_BYTES = 1 << 30;
+
+/** readCapture parses a whole capture file held in memory (pcap or pcapng, either may be gzipped). */
 export function readCapture(buf: Uint8Array): CaptureSummary {
   const out: CaptureSummary = { datagrams: [], packets: 0, skipped: {} };
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf, { maxOutputLength: MAX_GUNZIPPED_BYTES });
+    } catch (err) {
+      throw new CaptureError(`cannot gunzip the capture: ${(err as Error).message}`);
+    }
+  }
   if (buf.length < 4) throw new CaptureError('file too short for a capture header');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = view.getUint32(0, false);

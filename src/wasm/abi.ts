@@ -10,6 +10,7 @@ export const ERR_BAD_RECORD = 5;
 export const ERR_TOO_LARGE = 6;
 export const ERR_NOT_INITIALISED = 7;
 export const STATUS_TEMPLATE_PENDING = 8;
+export const ERR_BAD_COUNT = 9;
 
 /** DecodeErrorCode names each non-OK status, as logged and counted by reason. */
 export const DECODE_ERROR_CODES: Record<number, string> = {
@@ -21,6 +22,7 @@ export const DECODE_ERROR_CODES: Record<number, string> = {
   [ERR_TOO_LARGE]: 'IPFIX_ERR_TOO_LARGE',
   [ERR_NOT_INITIALISED]: 'IPFIX_ERR_NOT_INITIALISED',
   [STATUS_TEMPLATE_PENDING]: 'IPFIX_TEMPLATE_PENDING',
+  [ERR_BAD_COUNT]: 'NETFLOW5_ERR_BAD_COUNT',
 };
 
 /** Stats slots (u64 each) in the stats region. */
@@ -46,8 +48,22 @@ export const STAT = {
   lastErrorOffset: 18,
   lastDomain: 19,
   lastTemplate: 20,
+  templatesWithdrawn: 21,
+  templatesExpired: 22,
+  setsHeld: 23,
+  setsHeldDecoded: 24,
+  setsHeldDropped: 25,
+  sequenceGaps: 26,
+  packetsV5: 27,
+  packetsV9: 28,
+  packetsIpfix: 29,
+  sampledRecords: 30,
+  samplingRate: 31,
+  domainsFull: 32,
+  errBadCount: 33,
+  missedRecords: 34,
 } as const;
-export const STAT_COUNT = 21;
+export const STAT_COUNT = 35;
 
 /** Input region size: the largest datagram the core takes. */
 export const INPUT_CAPACITY = 65536;
@@ -64,3 +80,7 @@ export const DELTA_OFF_BYTES_IN = 64;
 export const DELTA_OFF_FIRST_SEEN = 72;
 export const DELTA_OFF_LAST_SEEN = 80;
 export const DELTA_FLAG_OVERFLOW = 1;
+
+/** Record output (decode mode): FLOW_OUT_SIZE bytes per decoded flow, see assembly/flow.ts. */
+export const FLOW_OUT_SIZE = 112;
+export const FLOW_OUT_CAPACITY = 4096;

@@ -11,12 +11,14 @@ import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT } from '../
 export interface CoreOptions {
   maxHosts: number; // Hosts per window before new ones go to the overflow entry.
   maxTemplates: number; // Templates over all exporters.
-  maxExporters: number; // Distinct exporter addresses given their own template scope.
+  maxExporters: number; // Distinct exporter addresses given their own state and counters.
+  templatesPerExporter: number; // One exporter cannot take the whole template cache.
+  templateLifetimeMs: number; // Templates not refreshed for this long expire (RFC 7011 8.4); 0: never.
 }
 
 /** defaultCoreOptions are the embedded defaults. */
 export function defaultCoreOptions(): CoreOptions {
-  return { maxHosts: 200_000, maxTemplates: 4096, maxExporters: 4096 };
+  return { maxHosts: 200_000, maxTemplates: 4096, maxExporters: 1024, templatesPerExporter: 512, templateLifetimeMs: 30 * 60_000 };
 }
 
 export type CoreStats = Record<keyof typeof STAT, number>;
@@ -47,7 +49,8 @@ export class FlowCore {
     if (!(options.maxHosts >= 1 && options.maxHosts <= 1 << 26)) throw new RangeError('maxHosts must be 1..67108864');
     if (!(options.maxTemplates >= 1 && options.maxTemplates <= 1 << 20)) throw new RangeError('maxTemplates must be 1..1048576');
     this._wasm = instantiateCore();
-    this._wasm.init(options.maxHosts, options.maxTemplates);
+    if (!(options.maxExporters >= 1 && options.maxExporters <= 65_535)) throw new RangeError('maxExporters must be 1..65535');
+    this._wasm.init(options.maxHosts, options.maxTemplates, options.maxExporters, options.templatesPerExporter, options.templateLifetimeMs);
     this._views();
   }
 
@@ -56,7 +59,7 @@ export class FlowCore {
     this._bytes = new Uint8Array(buffer);
     this._words = new Uint32Array(buffer);
     this._doubles = new Float64Array(buffer);
-    this._stats = new BigUint64Array(buffer, this._wasm.statsAddress(), STAT_COUNT);
+    this._stats = new BigUint64Array(buffer, this._wasm.statsAddress(), STAT_COUNT * (this.options.maxExporters + 1));
   }
 
   /** exporterId gives each exporter address its own template scope; past maxExporters they share one. */
@@ -80,13 +83,26 @@ export class FlowCore {
     return this._wasm.ingest(datagram.length, this._exporterId(exporter), nowMs);
   }
 
-  /** stats reads the core's counters. */
+  /** stats reads the core's counters over all exporters. */
   stats(): CoreStats {
-    const out = {} as CoreStats;
-    for (const [name, slot] of Object.entries(STAT)) out[name as keyof typeof STAT] = Number(this._stats[slot]);
+    const out = this._block(0);
     out.datagrams += this._tooLarge;
     out.datagramsRejected += this._tooLarge;
     out.errTooLarge += this._tooLarge;
+    return out;
+  }
+
+  /** exporterStats reads the counters of each exporter address (the first maxExporters seen). */
+  exporterStats(): Map<string, CoreStats> {
+    const out = new Map<string, CoreStats>();
+    for (const [address, id] of this._exporters) out.set(address, this._block(id));
+    return out;
+  }
+
+  private _block(id: number): CoreStats {
+    const out = {} as CoreStats;
+    const base = id * STAT_COUNT;
+    for (const [name, slot] of Object.entries(STAT)) out[name as keyof typeof STAT] = Number(this._stats[base + slot]);
     return out;
   }
 

@@ -6,13 +6,18 @@ import { dirname, join } from 'node:path';
 /** CoreExports is every export of assembly/index.ts, typed. */
 export interface CoreExports {
   memory: WebAssembly.Memory;
-  init(maxHosts: number, maxTemplates: number): number;
+  init(maxHosts: number, maxTemplates: number, maxExporters: number, templatesPerExporter: number, templateLifetimeMs: number): number;
   inputAddress(): number;
   statsAddress(): number;
   entriesAddress(): number;
   ingest(len: number, exporterId: number, nowMs: number): number;
   closeWindow(): number;
   clear(): void;
+  decodeMode(on: number): void;
+  recordsAddress(): number;
+  recordsCount(): number;
+  recordsDropped(): number;
+  recordsReset(): void;
   STAT_COUNT: WebAssembly.Global;
   DELTA_RECORD_SIZE: WebAssembly.Global;
   INPUT_CAPACITY: WebAssembly.Global;

@@ -32,13 +32,13 @@ describe('probe and merger as separate processes on loopback', () => {
     running.push(probe);
     const udpPort = Number((await probe.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]);
 
-    // Malformed first: a truncated header, a set longer than its message, garbage, a bad version.
+    // Malformed first: a truncated header, a set longer than its message, garbage, an unknown version (7).
     const valid = message(0, templateSet(templateRecord(256, BASIC_V4)));
     const setTooLong = Uint8Array.from([...message(0), 1, 0, 0xff, 0xff]);
     setTooLong[3] = 20; // Message length covers the set header, whose length runs far past it.
     const garbage = Uint8Array.from({ length: 600 }, (_, i) => (i * 7919) & 0xff);
     garbage[0] = 0; garbage[1] = 10;
-    await sendUdp(udpPort, [valid.subarray(0, 9), setTooLong, garbage, Uint8Array.from([0, 5, 0, 1])]);
+    await sendUdp(udpPort, [valid.subarray(0, 9), setTooLong, garbage, Uint8Array.from([0, 7, 0, 1])]);
 
     const replay = await runHostflow(['replay', SOFTFLOWD_IPFIX_MS, '--to', `127.0.0.1:${udpPort}`, '--rate', '3000']);
     expect(replay.code, replay.output).toBe(0);

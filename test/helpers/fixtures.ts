@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = join(ROOT, 'test/fixtures');
-export const SOFTFLOWD_IPFIX_MS = join(FIXTURES, 'softflowd/softflowd-ipfix-ms.pcap');
+export const SOFTFLOWD_IPFIX_MS = join(FIXTURES, 'softflowd/softflowd-ipfix-ms.pcap.gz');
 
 /** Oracle maps an address to [flows, packets, bytes]. */
 export type Oracle = Map<string, [number, number, number]>;

@@ -1,29 +1,72 @@
 import { describe, it, expect } from 'vitest';
-import { aggregateCaptures } from '../../src/offline/aggregate.js';
-import { SOFTFLOWD_IPFIX_MS, softflowdOracle } from '../helpers/fixtures.js';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { aggregateCaptures, type HostRow } from '../../src/offline/aggregate.js';
+import { FIXTURES, SOFTFLOWD_IPFIX_MS, softflowdOracle, type Oracle } from '../helpers/fixtures.js';
 
-describe('aggregateCaptures', () => {
-  it('matches nfdump per host, out and in, on softflowd IPFIX (milliseconds)', () => {
-    const { hosts, stats } = aggregateCaptures([SOFTFLOWD_IPFIX_MS]);
-    const oracle = softflowdOracle();
-    const addresses = new Set([...oracle.out.keys(), ...oracle.in.keys()]);
-    expect(addresses.size).toBeGreaterThan(3000);
-    expect(hosts.length).toBe(addresses.size);
-    const byHost = new Map(hosts.map((h) => [h.host, h]));
-    const mismatches: string[] = [];
-    for (const address of addresses) {
-      const h = byHost.get(address);
-      const out = oracle.out.get(address) ?? [0, 0, 0];
-      const inn = oracle.in.get(address) ?? [0, 0, 0];
-      const got = h ? [h.flows_out, h.packets_out, h.bytes_out, h.flows_in, h.packets_in, h.bytes_in] : [];
-      if (JSON.stringify(got) !== JSON.stringify([...out, ...inn])) mismatches.push(`${address}: ${got} vs ${[...out, ...inn]}`);
-    }
-    expect(mismatches).toEqual([]);
-    const sum = (k: 'flows_out' | 'packets_out' | 'bytes_out') => hosts.reduce((s, h) => s + h[k], 0);
-    expect([sum('flows_out'), sum('packets_out'), sum('bytes_out')]).toEqual([42_048, 130_542, 29_959_236]);
-    expect(stats.records).toBe(42_048);
-    expect(stats.datagramsRejected).toBe(0);
-    expect(stats.setsNoTemplate).toBe(0);
+const capture = (name: string) => join(FIXTURES, `softflowd/${name}.pcap.gz`);
+
+/** mismatches compares our hosts with nfdump's per-address sums; fields picks [flows, packets, bytes] columns. */
+function mismatches(hosts: HostRow[], oracle: { out: Oracle; in: Oracle }, fields: number[] = [0, 1, 2]): string[] {
+  const byHost = new Map(hosts.map((h) => [h.host, h]));
+  const addresses = new Set([...oracle.out.keys(), ...oracle.in.keys(), ...byHost.keys()]);
+  const wrong: string[] = [];
+  for (const a of addresses) {
+    const h = byHost.get(a);
+    const got = h ? [h.flows_out, h.packets_out, h.bytes_out, h.flows_in, h.packets_in, h.bytes_in] : [0, 0, 0, 0, 0, 0];
+    const want = [...(oracle.out.get(a) ?? [0, 0, 0]), ...(oracle.in.get(a) ?? [0, 0, 0])];
+    const pick = (v: number[]) => [...fields, ...fields.map((f) => f + 3)].map((i) => v[i]);
+    if (JSON.stringify(pick(got)) !== JSON.stringify(pick(want))) wrong.push(`${a}: ${pick(got)} vs nfdump ${pick(want)}`);
+  }
+  return wrong;
+}
+
+const totals = (hosts: HostRow[]) => ({
+  flows: hosts.reduce((s, h) => s + h.flows_out, 0),
+  packets: hosts.reduce((s, h) => s + h.packets_out, 0),
+  bytes: hosts.reduce((s, h) => s + h.bytes_out, 0),
+});
+
+describe('aggregateCaptures against nfdump on softflowd exports', () => {
+  for (const name of ['softflowd-ipfix-ms', 'softflowd-ipfix-uptime', 'softflowd-nfv9']) {
+    it(`matches every host exactly, out and in, on ${name}`, () => {
+      const { hosts, stats } = aggregateCaptures([capture(name)]);
+      expect(mismatches(hosts, softflowdOracle(name))).toEqual([]);
+      expect(hosts.length).toBe(3957);
+      expect(totals(hosts)).toEqual({ flows: 42_048, packets: 130_542, bytes: 29_959_236 });
+      expect(stats).toMatchObject({ records: 42_048, datagramsRejected: 0, setsNoTemplate: 0 });
+    });
+  }
+
+  it('matches every host exactly on NetFlow v5 (IPv4 only)', () => {
+    const { hosts, stats } = aggregateCaptures([capture('softflowd-nfv5')]);
+    expect(mismatches(hosts, softflowdOracle('softflowd-nfv5'))).toEqual([]);
+    expect(totals(hosts).flows).toBe(40_076);
+    expect(stats).toMatchObject({ records: 40_076, packetsV5: 1344, datagramsRejected: 0 });
+  });
+
+  it('gives each host of the biflow export the packets and bytes of the uniflow export, both directions', () => {
+    const { hosts, stats } = aggregateCaptures([capture('softflowd-ipfix-biflow')]);
+    expect(stats.records).toBe(23_032);
+    expect(mismatches(hosts, softflowdOracle('softflowd-ipfix-ms'), [1, 2])).toEqual([]);
+    expect(totals(hosts)).toMatchObject({ packets: 130_542, bytes: 29_959_236 });
+  });
+
+  it('applies the announced 1-in-10 sampling rate to packets and bytes', () => {
+    const { hosts, stats } = aggregateCaptures([capture('softflowd-ipfix-sampled')]);
+    const raw = softflowdOracle('softflowd-ipfix-sampled');
+    let packets = 0, bytes = 0;
+    for (const [, [, p, b]] of raw.out) { packets += p; bytes += b; }
+    expect([packets, bytes]).toEqual([13_055, 5_329_944]); // nfdump stores the sampled counts as they came.
+    const t = totals(hosts);
+    expect(Math.abs(t.packets - 10 * packets) / (10 * packets)).toBeLessThan(0.01);
+    expect(Math.abs(t.bytes - 10 * bytes) / (10 * bytes)).toBeLessThan(0.01);
+    expect(stats.samplingRate).toBe(10);
+    expect(stats.sampledRecords).toBe(stats.records);
+    // Per host, scaled exactly: each host's figures are ten times nfdump's.
+    const scaled = { out: new Map([...raw.out].map(([a, [f, p, b]]) => [a, [f, 10 * p, 10 * b] as [number, number, number]])),
+      in: new Map([...raw.in].map(([a, [f, p, b]]) => [a, [f, 10 * p, 10 * b] as [number, number, number]])) };
+    expect(mismatches(hosts, scaled)).toEqual([]);
   });
 
   it('reports first and last seen from the records\' own flow times', () => {
@@ -33,5 +76,39 @@ describe('aggregateCaptures', () => {
     expect(dns.first_seen).toBeGreaterThanOrEqual(1_700_000_000_000);
     expect(dns.last_seen).toBeLessThanOrEqual(1_700_000_033_000);
     expect(dns.last_seen).toBeGreaterThan(dns.first_seen);
+  });
+
+  /** nfdumpSpan reads First/Last (s) and msec_first/msec_last from nfdump -I: the oracle's time span. */
+  function nfdumpSpan(name: string): [number, number] {
+    const text = readFileSync(join(FIXTURES, `softflowd/${name}.nfdump-summary.txt`), 'utf8');
+    const v = (key: string) => Number(new RegExp(`^${key}: (\\d+)`, 'm').exec(text)![1]);
+    return [v('First') * 1000 + v('msec_first'), v('Last') * 1000 + v('msec_last')];
+  }
+  const span = (hosts: HostRow[]) => [Math.min(...hosts.map((h) => h.first_seen)), Math.max(...hosts.map((h) => h.last_seen))];
+
+  it('dates NetFlow v5 flows from the header uptime exactly as nfdump does', () => {
+    const [first, last] = span(aggregateCaptures([capture('softflowd-nfv5')]).hosts);
+    const [nfFirst, nfLast] = nfdumpSpan('softflowd-nfv5');
+    expect(Math.floor(first)).toBe(nfFirst); // v5 adds the header's nanoseconds; nfdump keeps whole ms.
+    expect(Math.floor(last)).toBe(nfLast);
+  });
+
+  it('dates IPFIX uptime flows from systemInitTimeMilliseconds in options data, as nfdump does', () => {
+    const [first, last] = span(aggregateCaptures([capture('softflowd-ipfix-uptime')]).hosts);
+    const [nfFirst, nfLast] = nfdumpSpan('softflowd-ipfix-uptime');
+    expect(last).toBe(nfLast);
+    expect(Math.abs(first - nfFirst)).toBeLessThanOrEqual(2); // Not yet explained: 2 ms apart on the earliest start.
+  });
+
+  it('dates NetFlow v9 flows before the export time that reported them (signed 32-bit uptime difference, quirk 12)', () => {
+    // softflowd read a 2023 capture in 2026: its uptime fields wrapped. nfdump reads (switched - sysUptime)
+    // as unsigned and dates the flows 2^32 ms (49.7 days) after the datagrams that reported them;
+    // the signed difference keeps every flow before its export time, as on v5.
+    const [first, last] = span(aggregateCaptures([capture('softflowd-nfv9')]).hosts);
+    const [nfFirst, nfLast] = nfdumpSpan('softflowd-nfv9');
+    expect(nfFirst - first).toBeGreaterThan(2 ** 32 - 2000);
+    expect(nfFirst - first).toBeLessThan(2 ** 32 + 2000);
+    expect(nfLast - last).toBeGreaterThan(2 ** 32 - 2000);
+    expect(last).toBeLessThan(1_796_322_106_000); // The datagrams' export time (header unix seconds).
   });
 });

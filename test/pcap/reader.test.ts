@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { readCapture, CaptureError } from '../../src/pcap/reader.js';
 import { SOFTFLOWD_IPFIX_MS } from '../helpers/fixtures.js';
 
@@ -42,7 +43,7 @@ describe('readCapture', () => {
 
   it('refuses a file that is not a capture, and stops at a truncated record', () => {
     expect(() => readCapture(Buffer.from('hello world, not a pcap'))).toThrow(CaptureError);
-    const whole = readFileSync(SOFTFLOWD_IPFIX_MS);
+    const whole = gunzipSync(readFileSync(SOFTFLOWD_IPFIX_MS));
     const cut = readCapture(whole.subarray(0, 5000));
     expect(cut.datagrams.length).toBeGreaterThan(0);
     expect(cut.skipped['truncated record']).toBe(1);

@@ -68,12 +68,12 @@ describe('FlowCore.ingest', () => {
     expect(core.stats().records).toBe(1);
   });
 
-  it('skips data sets whose template comes later, counts them, and decodes the sets after the template (quirk 1)', () => {
+  it('holds a data set whose template comes later in the datagram, decodes it then, and goes on (quirk 1)', () => {
     const core = newCore();
     const data = set(256, basicV4Record('10.0.0.1', '10.0.0.2', 1, 60));
     const msg = message(0, data, templateSet(templateRecord(256, BASIC_V4)), data);
     expect(core.ingest(msg, EXPORTER, NOW)).toBe(STATUS_TEMPLATE_PENDING);
-    expect(core.stats()).toMatchObject({ setsNoTemplate: 1, records: 1, datagramsRejected: 0 });
+    expect(core.stats()).toMatchObject({ setsNoTemplate: 1, setsHeld: 1, setsHeldDecoded: 1, records: 2, datagramsRejected: 0 });
     expect(core.decodeError(STATUS_TEMPLATE_PENDING)).toMatchObject({ code: 'IPFIX_TEMPLATE_PENDING', templateId: 256 });
   });
 

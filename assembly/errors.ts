@@ -1,0 +1,32 @@
+// The outcome of one datagram: the first error (with its context in the stats region) or a pending note.
+import { setStat, inputPtr } from "./memory";
+import { STATUS_OK, STATUS_TEMPLATE_PENDING, STAT_LAST_ERROR_OFFSET, STAT_LAST_DOMAIN, STAT_LAST_TEMPLATE } from "./abi";
+
+let firstError: i32 = STATUS_OK;
+let pending = false;
+
+// beginDatagram forgets the previous datagram's outcome.
+export function beginDatagram(): void {
+  firstError = STATUS_OK;
+  pending = false;
+  setStat(STAT_LAST_ERROR_OFFSET, 0);
+}
+
+// fail records an error at input address at; the first one decides the datagram's status.
+export function fail(code: i32, at: usize, domain: u32, templateId: u32): void {
+  setStat(STAT_LAST_ERROR_OFFSET, <u64>(at - inputPtr));
+  setStat(STAT_LAST_DOMAIN, <u64>domain);
+  setStat(STAT_LAST_TEMPLATE, <u64>templateId);
+  if (firstError == STATUS_OK) firstError = code;
+}
+
+// notePending records that a data set waits for its template.
+export function notePending(): void {
+  pending = true;
+}
+
+// outcome is the datagram's status.
+export function outcome(): i32 {
+  if (firstError != STATUS_OK) return firstError;
+  return pending ? STATUS_TEMPLATE_PENDING : STATUS_OK;
+}
