@@ -4,7 +4,7 @@ import {
   ERR_BAD_SET_LENGTH, ERR_BAD_RECORD, INPUT_CAPACITY, STAT_DATAGRAMS, STAT_DATAGRAMS_REJECTED, STAT_ERR_TRUNCATED,
   STAT_ERR_BAD_VERSION, STAT_ERR_TOO_LARGE, STAT_ERR_BAD_SET_LENGTH, STAT_ERR_BAD_RECORD,
 } from "./abi";
-import { initRegions, inputPtr, statsPtr, count, selectExporter } from "./memory";
+import { initRegions, initInput, inputPtr, statsPtr, count, selectExporter } from "./memory";
 import { load16be } from "./bytes";
 import { initTemplates } from "./ipfix/templates";
 import { decodeIpfix } from "./ipfix/message";
@@ -12,7 +12,7 @@ import { decodeV9 } from "./netflow/v9";
 import { decodeV5 } from "./netflow/v5";
 import { initState } from "./exporter/state";
 import { initPending } from "./pending";
-import { beginDatagram, fail, outcome } from "./errors";
+import { beginDatagram, fail, outcome, setMessageStart } from "./errors";
 import { initHostTable, entriesPtr, windowEntries, clearWindow } from "./table/host-table";
 import { initFlowOutput, setDecodeMode, flowOutPtr, flowOutCount, flowOutDropped, resetFlowOut } from "./flow";
 
@@ -33,12 +33,15 @@ export function init(maxHosts: u32, maxTemplates: u32, maxExporters: u32, templa
   initPending();
   initHostTable(maxHosts);
   initFlowOutput();
+  initInput(); // Last: it ends at the end of memory.
   ready = true;
   return STATUS_OK;
 }
 
-// inputAddress is where the host copies a datagram before ingest().
+// inputAddress is where the input region starts; a datagram of len bytes goes to inputEnd() - len.
 export function inputAddress(): usize { return inputPtr; }
+// inputEnd is the end of the input region, which is the end of linear memory.
+export function inputEnd(): usize { return inputPtr + INPUT_CAPACITY; }
 // statsAddress is where the stats blocks live: all exporters, then exporter 1, 2, ...
 export function statsAddress(): usize { return statsPtr; }
 // entriesAddress is where closeWindow()'s entries can be read.
@@ -51,9 +54,13 @@ export function ingest(len: u32, exporterId: u32, nowMs: f64): i32 {
   selectExporter(exporterId);
   beginDatagram();
   count(STAT_DATAGRAMS);
-  const msg = inputPtr;
-  if (len > INPUT_CAPACITY) fail(ERR_TOO_LARGE, msg, 0, 0);
-  else if (len < 2) fail(ERR_TRUNCATED, msg, 0, 0);
+  if (len > INPUT_CAPACITY) {
+    fail(ERR_TOO_LARGE, inputPtr, 0, 0);
+    return finish();
+  }
+  const msg = inputPtr + INPUT_CAPACITY - <usize>len;
+  setMessageStart(msg);
+  if (len < 2) fail(ERR_TRUNCATED, msg, 0, 0);
   else {
     const version = load16be(msg);
     if (version == 10) decodeIpfix(msg, <usize>len, exporterId, nowMs);
@@ -61,6 +68,10 @@ export function ingest(len: u32, exporterId: u32, nowMs: f64): i32 {
     else if (version == 5) decodeV5(msg, <usize>len, exporterId, nowMs);
     else fail(ERR_BAD_VERSION, msg, 0, 0);
   }
+  return finish();
+}
+
+function finish(): i32 {
   const status = outcome();
   if (status != STATUS_OK && status != STATUS_TEMPLATE_PENDING) {
     count(STAT_DATAGRAMS_REJECTED);

@@ -1,7 +1,7 @@
 // Static regions, allocated once by init(); the stub runtime never frees, so nothing else allocates.
 import { INPUT_CAPACITY, STAT_COUNT } from "./abi";
 
-export let inputPtr: usize = 0; // One datagram, copied in by the host.
+export let inputPtr: usize = 0; // The input region: the last INPUT_CAPACITY bytes of linear memory.
 export let statsPtr: usize = 0; // (1 + maxExporters) blocks of STAT_COUNT u64 counters.
 let exporterStats: usize = 0; // The block of the exporter whose datagram is being decoded.
 let statsBlocks: u32 = 0;
@@ -16,12 +16,21 @@ export function allocRegion(size: usize): usize {
   return aligned;
 }
 
-// initRegions allocates the input region and the stats blocks for maxExporters exporters.
+// initRegions allocates the stats blocks for maxExporters exporters.
 export function initRegions(maxExporters: u32): void {
-  inputPtr = allocRegion(INPUT_CAPACITY);
   statsBlocks = maxExporters + 1;
   statsPtr = allocRegion(<usize>statsBlocks * BLOCK_SIZE);
   exporterStats = 0;
+}
+
+// initInput places the input region at the very end of linear memory, after every other region.
+// The host copies a datagram of len bytes so that it ends there: a read past the datagram is a read
+// past the memory, which traps instead of silently reading other state.
+export function initInput(): void {
+  const p = heap.alloc(INPUT_CAPACITY);
+  const end = <usize>memory.size() << 16;
+  inputPtr = end - INPUT_CAPACITY;
+  assert(inputPtr >= p);
 }
 
 // selectExporter makes exporter id (1..maxExporters; 0 shares the global block) receive the counts.

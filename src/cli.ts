@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { aggregateCaptures, formatCsv } from './offline/aggregate.js';
 import { loadDatagrams, replay } from './offline/replay.js';
+import { decodeCaptures } from './offline/decode.js';
 import { Probe } from './probe/main.js';
 import { Merger } from './merger/main.js';
 import {
@@ -22,6 +23,7 @@ const USAGE = `usage:
   hostflow merger [--http HOST:PORT] [--window 10s]
   hostflow replay FILE.pcap... --to HOST:PORT [--rate DATAGRAMS_PER_S] [--loop]
   hostflow aggregate FILE.pcap... [--format csv|json]
+  hostflow decode FILE.pcap... [--format jsonl]                              every flow record, one JSON line each
 common: --max-hosts N (hosts per window in the probe's table, default 200000)`;
 
 const FLAGS = {
@@ -62,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'merger': return runUntilSignal(await startMerger(mergerConfig(values)));
     case 'replay': return replayCommand(values, files);
     case 'aggregate': return aggregateCommand(values, files);
+    case 'decode': return decodeCommand(values, files);
     default:
       console.error(`hostflow: unknown command "${command}"\n${USAGE}`);
       return 2;
@@ -158,6 +161,21 @@ async function replayCommand(values: Values, files: string[]): Promise<number> {
   process.once('SIGTERM', () => abort.abort());
   const sent = await replay(loadDatagrams(files), { to, rate, loop: values.loop ?? false, signal: abort.signal });
   console.error(`sent ${sent} datagrams to ${to.host}:${to.port}`);
+  return 0;
+}
+
+function decodeCommand(values: Values, files: string[]): number {
+  if (files.length === 0) throw new Error('decode needs FILE.pcap...');
+  if ((values.format ?? 'jsonl') !== 'jsonl') throw new Error(`--format must be jsonl, got "${values.format}"`);
+  const lines: string[] = [];
+  const flush = () => { process.stdout.write(lines.join('')); lines.length = 0; };
+  const s = decodeCaptures(files, (e) => {
+    lines.push(JSON.stringify(e) + '\n');
+    if (lines.length >= 1000) flush();
+  });
+  flush();
+  console.error(`${files.length} file(s): ${s.datagrams} datagrams, ${s.records} flow records, ${s.optionsRecords} options records; ` +
+    `${s.datagramsRejected} datagrams with errors, ${s.setsNoTemplate} data sets without template (${s.setsHeldDecoded} decoded later)`);
   return 0;
 }
 

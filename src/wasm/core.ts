@@ -1,10 +1,10 @@
 /** FlowCore: the façade over the WASM core. Copies a datagram in, calls ingest once, reads results in place. */
-import { instantiateCore, type CoreExports } from './loader.js';
+import { instantiateCore, WasmAbortError, type CoreExports } from './loader.js';
 import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
-  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_FLAG_OVERFLOW,
+  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE,
 } from './abi.js';
-import { isMappedV4 } from '../protocol/address.js';
+import { isMappedV4, formatKey } from '../protocol/address.js';
 import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT } from '../protocol/messages.js';
 
 /** CoreOptions size the core's fixed memory. */
@@ -34,6 +34,29 @@ export interface DecodeError {
 /** HostVisitor receives one host of a closed window; values[i] is HOST_FIELDS[i]; the arrays are reused. */
 export type HostVisitor = (family: number, addr: Uint8Array, addrOffset: number, values: Float64Array) => void;
 
+/** DecodedFlow is one flow record as the core read it (decode mode), before sampling is applied. */
+export interface DecodedFlow {
+  version: number; // 5, 9 or 10.
+  observationDomainId: number; // v9 source id; v5 engine type << 8 | engine id.
+  templateId: number; // 0 for v5.
+  source?: string;
+  destination?: string;
+  sourceTransportPort?: number;
+  destinationTransportPort?: number;
+  protocolIdentifier?: number;
+  tcpControlBits?: number;
+  packets: number;
+  octets: number;
+  reversePackets?: number; // Biflow reverse or responder counts.
+  reverseOctets?: number;
+  startMs: number; // Epoch ms; the arrival time when the record has no times (timesFromRecord false).
+  endMs: number;
+  timesFromRecord: boolean;
+  samplingRate: number; // The rate the host table applies to packets and octets.
+}
+
+const FF_SRC = 1, FF_DST = 2, FF_REVERSE = 4, FF_TIMES = 8, FF_PORTS = 16, FF_PROTO = 32, FF_TCP_FLAGS = 64;
+
 /** FlowCore owns one WASM instance: its template cache and its host table. */
 export class FlowCore {
   private readonly _wasm: CoreExports;
@@ -44,6 +67,7 @@ export class FlowCore {
   private readonly _exporters = new Map<string, number>();
   private readonly _values = new Float64Array(HOST_FIELD_COUNT);
   private _tooLarge = 0;
+  private _inputEnd = 0;
 
   constructor(readonly options: CoreOptions = defaultCoreOptions()) {
     if (!(options.maxHosts >= 1 && options.maxHosts <= 1 << 26)) throw new RangeError('maxHosts must be 1..67108864');
@@ -60,6 +84,7 @@ export class FlowCore {
     this._words = new Uint32Array(buffer);
     this._doubles = new Float64Array(buffer);
     this._stats = new BigUint64Array(buffer, this._wasm.statsAddress(), STAT_COUNT * (this.options.maxExporters + 1));
+    this._inputEnd = this._wasm.inputEnd();
   }
 
   /** exporterId gives each exporter address its own template scope; past maxExporters they share one. */
@@ -79,8 +104,14 @@ export class FlowCore {
       this._tooLarge++;
       return ERR_TOO_LARGE;
     }
-    this._bytes.set(datagram, this._wasm.inputAddress());
-    return this._wasm.ingest(datagram.length, this._exporterId(exporter), nowMs);
+    // The datagram ends where memory ends: a read past it traps instead of reading other state.
+    this._bytes.set(datagram, this._inputEnd - datagram.length);
+    try {
+      return this._wasm.ingest(datagram.length, this._exporterId(exporter), nowMs);
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) throw new WasmAbortError(err.message, 'ingest', 0, 0);
+      throw err;
+    }
   }
 
   /** stats reads the core's counters over all exporters. */
@@ -115,6 +146,52 @@ export class FlowCore {
       obsDomainId: Number(this._stats[STAT.lastDomain]),
       templateId: Number(this._stats[STAT.lastTemplate]),
     };
+  }
+
+  /** decodeMode makes ingest() also write every decoded flow to the record output (see takeRecords). */
+  decodeMode(on: boolean): void {
+    this._wasm.decodeMode(on ? 1 : 0);
+  }
+
+  /** takeRecords returns the flows decoded since the last call (decode mode), and how many did not fit. */
+  takeRecords(): { flows: DecodedFlow[]; dropped: number } {
+    const n = this._wasm.recordsCount();
+    const base = this._wasm.recordsAddress();
+    const view = new DataView(this._wasm.memory.buffer);
+    const bytes = this._bytes;
+    const flows: DecodedFlow[] = [];
+    const u64 = (o: number) => view.getUint32(o, true) + view.getUint32(o + 4, true) * 0x1_0000_0000;
+    for (let k = 0; k < n; k++) {
+      const o = base + k * FLOW_OUT_SIZE;
+      const flags = view.getUint16(o + 96, true);
+      const f: DecodedFlow = {
+        version: view.getUint16(o + 104, true),
+        observationDomainId: view.getUint32(o + 100, true),
+        templateId: view.getUint16(o + 98, true),
+        packets: u64(o + 32),
+        octets: u64(o + 40),
+        startMs: view.getFloat64(o + 64, true),
+        endMs: view.getFloat64(o + 72, true),
+        timesFromRecord: (flags & FF_TIMES) !== 0,
+        samplingRate: view.getFloat64(o + 80, true),
+      };
+      if (flags & FF_SRC) f.source = formatKey(bytes, o);
+      if (flags & FF_DST) f.destination = formatKey(bytes, o + 16);
+      if (flags & FF_PORTS) {
+        f.sourceTransportPort = view.getUint16(o + 88, true);
+        f.destinationTransportPort = view.getUint16(o + 90, true);
+      }
+      if (flags & FF_PROTO) f.protocolIdentifier = bytes[o + 92];
+      if (flags & FF_TCP_FLAGS) f.tcpControlBits = view.getUint16(o + 94, true);
+      if (flags & FF_REVERSE) {
+        f.reversePackets = u64(o + 48);
+        f.reverseOctets = u64(o + 56);
+      }
+      flows.push(f);
+    }
+    const dropped = this._wasm.recordsDropped();
+    this._wasm.recordsReset();
+    return { flows, dropped };
   }
 
   /** windowHosts is how many entries the window in progress has (the overflow entry included). */

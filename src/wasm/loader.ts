@@ -8,6 +8,7 @@ export interface CoreExports {
   memory: WebAssembly.Memory;
   init(maxHosts: number, maxTemplates: number, maxExporters: number, templatesPerExporter: number, templateLifetimeMs: number): number;
   inputAddress(): number;
+  inputEnd(): number;
   statsAddress(): number;
   entriesAddress(): number;
   ingest(len: number, exporterId: number, nowMs: number): number;
