@@ -40,16 +40,19 @@ export function decodeIpfix(msg: usize, len: usize, exporterId: u32, nowMs: f64)
   const recordsBefore = dataRecords();
   let allCounted = true;
   const end = msg + msgLength;
+  const datagramEnd = msg + len;
   let p = msg + HEADER_LENGTH;
   while (end - p >= SET_HEADER_LENGTH) {
     const setId = load16be(p);
     const setLength = <usize>load16be(p + 2);
     if (setId == 0 && setLength == 0) break; // Zero padding after the last set.
-    if (setLength < SET_HEADER_LENGTH || setLength > end - p) {
+    if (setLength < SET_HEADER_LENGTH || setLength > datagramEnd - p) {
       fail(ERR_BAD_SET_LENGTH, p, domainId, setId);
       allCounted = false;
       break; // The rest of the message cannot be framed.
     }
+    // A set that runs past the header's length but not past the datagram: the header length is the one
+    // that is wrong (telegraf#14370: 290 in the header, 292 on the wire); the set is kept.
     const body = p + SET_HEADER_LENGTH;
     const setEnd = p + setLength;
     if (setId == SET_TEMPLATE || setId == SET_OPTIONS_TEMPLATE) {
@@ -67,6 +70,7 @@ export function decodeIpfix(msg: usize, len: usize, exporterId: u32, nowMs: f64)
       count(STAT_SETS_RESERVED);
     }
     p = setEnd;
+    if (p >= end) break; // A kept set may end past the header's length: end - p must not wrap.
   }
   // RFC 7011 3.1: the sequence number counts the domain's data records sent before this message.
   checkSequence(d, sequence, sequence + <u32>(dataRecords() - recordsBefore), allCounted);

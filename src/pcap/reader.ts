@@ -44,9 +44,39 @@ export function readCapture(buf: Uint8Array): CaptureSummary {
   if (buf.length < 4) throw new CaptureError('file too short for a capture header');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = view.getUint32(0, false);
+  const version = view.getUint16(0, false);
   if (magic === 0x0a0d0d0a) readPcapng(buf, view, out);
+  else if (version === 10 || version === 9 || version === 5) readExportMessages(buf, view, version, out);
   else readPcap(buf, view, out);
   return out;
+}
+
+/** FILE_EXPORTER is the exporter address given to messages read from a file rather than a capture. */
+export const FILE_EXPORTER = '0.0.0.0';
+
+/** readExportMessages reads a file of export messages: an IPFIX file (RFC 5655: messages back to back,
+ * split by their length fields), or one NetFlow v9/v5 packet (a payload dump), as datagrams. */
+function readExportMessages(buf: Uint8Array, view: DataView, version: number, out: CaptureSummary): void {
+  const push = (payload: Uint8Array, timeMs: number) =>
+    out.datagrams.push({ timeMs, source: FILE_EXPORTER, sourcePort: 0, destinationPort: 0, payload });
+  if (version !== 10) {
+    out.packets++;
+    push(buf, buf.length >= 12 ? view.getUint32(8, false) * 1000 : 0);
+    return;
+  }
+  let p = 0;
+  while (p + 16 <= buf.length) {
+    const length = view.getUint16(p + 2, false);
+    out.packets++;
+    if (view.getUint16(p, false) !== 10 || length < 16 || p + length > buf.length) {
+      skip(out, 'bad IPFIX message in file');
+      return;
+    }
+    // Fewer than a header's bytes after the last message stay with it, as a datagram's trailing bytes would.
+    const end = buf.length - (p + length) < 16 ? buf.length : p + length;
+    push(buf.subarray(p, end), view.getUint32(p + 4, false) * 1000);
+    p = end;
+  }
 }
 
 function skip(out: CaptureSummary, reason: string): void {

@@ -11,6 +11,8 @@ export const ERR_TOO_LARGE = 6;
 export const ERR_NOT_INITIALISED = 7;
 export const STATUS_TEMPLATE_PENDING = 8;
 export const ERR_BAD_COUNT = 9;
+/** ERR_CORE_FAULT is the façade's own: the core trapped (a bug); the datagram is dropped and counted. */
+export const ERR_CORE_FAULT = 100;
 
 /** DecodeErrorCode names each non-OK status, as logged and counted by reason. */
 export const DECODE_ERROR_CODES: Record<number, string> = {
@@ -23,6 +25,7 @@ export const DECODE_ERROR_CODES: Record<number, string> = {
   [ERR_NOT_INITIALISED]: 'IPFIX_ERR_NOT_INITIALISED',
   [STATUS_TEMPLATE_PENDING]: 'IPFIX_TEMPLATE_PENDING',
   [ERR_BAD_COUNT]: 'NETFLOW5_ERR_BAD_COUNT',
+  [ERR_CORE_FAULT]: 'CORE_ERR_FAULT',
 };
 
 /** Stats slots (u64 each) in the stats region. */

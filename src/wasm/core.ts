@@ -1,5 +1,6 @@
 /** FlowCore: the façade over the WASM core. Copies a datagram in, calls ingest once, reads results in place. */
 import { instantiateCore, WasmAbortError, type CoreExports } from './loader.js';
+import { ERR_CORE_FAULT } from './abi.js';
 import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE,
@@ -21,7 +22,7 @@ export function defaultCoreOptions(): CoreOptions {
   return { maxHosts: 200_000, maxTemplates: 4096, maxExporters: 1024, templatesPerExporter: 512, templateLifetimeMs: 30 * 60_000 };
 }
 
-export type CoreStats = Record<keyof typeof STAT, number>;
+export type CoreStats = Record<keyof typeof STAT, number> & { coreFaults?: number };
 
 /** DecodeError describes why a datagram was (partly) rejected. */
 export interface DecodeError {
@@ -67,6 +68,9 @@ export class FlowCore {
   private readonly _exporters = new Map<string, number>();
   private readonly _values = new Float64Array(HOST_FIELD_COUNT);
   private _tooLarge = 0;
+  private _faults = 0;
+  /** lastFault is the message of the last trap, if any. */
+  lastFault = '';
   private _inputEnd = 0;
 
   constructor(readonly options: CoreOptions = defaultCoreOptions()) {
@@ -109,8 +113,11 @@ export class FlowCore {
     try {
       return this._wasm.ingest(datagram.length, this._exporterId(exporter), nowMs);
     } catch (err) {
-      if (err instanceof WebAssembly.RuntimeError) throw new WasmAbortError(err.message, 'ingest', 0, 0);
-      throw err;
+      // A trap is a bug in the core, never the input's fault: count it, keep the datagram's error, go on.
+      if (!(err instanceof WebAssembly.RuntimeError || err instanceof WasmAbortError)) throw err;
+      this._faults++;
+      this.lastFault = err.message;
+      return ERR_CORE_FAULT;
     }
   }
 
@@ -120,6 +127,7 @@ export class FlowCore {
     out.datagrams += this._tooLarge;
     out.datagramsRejected += this._tooLarge;
     out.errTooLarge += this._tooLarge;
+    out.coreFaults = this._faults;
     return out;
   }
 
@@ -140,6 +148,7 @@ export class FlowCore {
   /** decodeError describes a status returned by ingest(), or undefined for OK. */
   decodeError(status: number): DecodeError | undefined {
     if (status === STATUS_OK) return undefined;
+    if (status === ERR_CORE_FAULT) return { code: DECODE_ERROR_CODES[status], offset: -1, obsDomainId: 0, templateId: 0 };
     return {
       code: DECODE_ERROR_CODES[status] ?? `IPFIX_ERR_${status}`,
       offset: status === STATUS_TEMPLATE_PENDING ? -1 : Number(this._stats[STAT.lastErrorOffset]),
