@@ -156,11 +156,12 @@ export function commitScratch(nowMs: f64): i32 {
     count(STAT_TEMPLATES_UPDATED);
     return ADD_UPDATED;
   }
+  // At a cap, the least recently refreshed template makes room (the exporter's own when its share is
+  // full): exporters that keep refreshing their templates keep them, whatever others send.
   const c = exporterCount(exporterId);
-  if (<u32>load<u16>(c) >= maxPerExporter || (freeCount == 0 && usedSlots >= maxSlots)) {
-    count(STAT_TEMPLATES_FULL);
-    return ADD_FULL;
-  }
+  if (<u32>load<u16>(c) >= maxPerExporter) evictOldest(exporterId, true);
+  else if (freeCount == 0 && usedSlots >= maxSlots) evictOldest(0, false);
+  if (freeCount == 0 && usedSlots >= maxSlots) return ADD_FULL; // Only if nothing could be evicted.
   let slot: u32;
   if (freeCount > 0) {
     freeCount--;
@@ -185,6 +186,22 @@ export function commitScratch(nowMs: f64): i32 {
   store<u32>(index + (<usize>i << 2), slot + 1);
   count(STAT_TEMPLATES_ADDED);
   return ADD_ADDED;
+}
+
+// evictOldest removes the least recently seen template (of exporterId only, if own).
+function evictOldest(exporterId: u32, own: bool): void {
+  let oldest: usize = 0;
+  for (let slot: u32 = 0; slot < usedSlots; slot++) {
+    const t = slots + <usize>slot * SLOT_SIZE;
+    if ((<u32>load<u8>(t, T_FLAGS) & TF_USED) == 0 || (own && load<u32>(t, T_EXPORTER) != exporterId)) continue;
+    if (oldest == 0 || load<f64>(t, T_LAST_SEEN) < load<f64>(oldest, T_LAST_SEEN)) oldest = t;
+  }
+  if (oldest == 0) return;
+  const i = indexOf(load<u32>(oldest, T_EXPORTER), load<u32>(oldest, T_DOMAIN), <u32>load<u16>(oldest, T_ID));
+  if (i >= 0) {
+    removeAt(<u32>i);
+    count(STAT_TEMPLATES_FULL);
+  }
 }
 
 // withdrawTemplate removes one template (RFC 7011 8.1); true if it was there.

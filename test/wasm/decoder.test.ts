@@ -195,3 +195,39 @@ describe('FlowCore.ingest on malformed input', () => {
     expect(counters(windowRows(core).get('10.7.7.7'))).toEqual([1, 2, 99, 0, 0, 0]);
   });
 });
+
+describe('template cache caps', () => {
+  it('evicts an exporter\'s least recently seen template when it reaches its share, and keeps other exporters\' templates', () => {
+    const core = newCore({ maxTemplates: 8, templatesPerExporter: 3 });
+    const tpl = (id: number) => message(0, templateSet(templateRecord(id, BASIC_V4)));
+    core.ingest(tpl(300), '192.0.2.50', NOW); // A quiet, well-behaved exporter.
+    for (let id = 256; id < 266; id++) core.ingest(tpl(id), '203.0.113.66', NOW + id); // A noisy one, 10 templates.
+    expect(core.stats().templatesFull).toBe(7);
+    // The quiet exporter still decodes; the noisy one kept its three newest.
+    expect(core.ingest(message(0, set(300, basicV4Record('10.0.0.1', '10.0.0.2', 1, 1))), '192.0.2.50', NOW + 1000)).toBe(STATUS_OK);
+    expect(core.ingest(message(0, set(265, basicV4Record('10.0.0.1', '10.0.0.2', 1, 1))), '203.0.113.66', NOW + 1000)).toBe(STATUS_OK);
+    expect(core.ingest(message(0, set(256, basicV4Record('10.0.0.1', '10.0.0.2', 1, 1))), '203.0.113.66', NOW + 1000)).toBe(STATUS_TEMPLATE_PENDING);
+  });
+
+  it('evicts the globally least recently seen template when the cache is full', () => {
+    const core = newCore({ maxTemplates: 4, templatesPerExporter: 4 });
+    const tpl = (id: number) => message(0, templateSet(templateRecord(id, BASIC_V4)));
+    for (let e = 1; e <= 5; e++) core.ingest(tpl(256), `192.0.2.${e}`, NOW + e);
+    expect(core.stats().templatesFull).toBe(1);
+    expect(core.ingest(message(0, set(256, basicV4Record('10.0.0.1', '10.0.0.2', 1, 1))), '192.0.2.1', NOW + 10)).toBe(STATUS_TEMPLATE_PENDING);
+    expect(core.ingest(message(0, set(256, basicV4Record('10.0.0.1', '10.0.0.2', 1, 1))), '192.0.2.5', NOW + 10)).toBe(STATUS_OK);
+  });
+
+  it('expires a template not refreshed within its lifetime, and withdraws one on request (RFC 7011 8.1)', () => {
+    const core = newCore({ templateLifetimeMs: 60_000 });
+    const data = message(0, set(256, basicV4Record('10.0.0.1', '10.0.0.2', 1, 1)));
+    core.ingest(message(0, templateSet(templateRecord(256, BASIC_V4))), EXPORTER, NOW);
+    expect(core.ingest(data, EXPORTER, NOW + 59_000)).toBe(STATUS_OK);
+    expect(core.ingest(data, EXPORTER, NOW + 61_000)).toBe(STATUS_TEMPLATE_PENDING);
+    expect(core.stats().templatesExpired).toBe(1);
+    core.ingest(message(0, templateSet(templateRecord(256, BASIC_V4))), EXPORTER, NOW + 62_000);
+    core.ingest(message(0, templateSet([1, 0, 0, 0])), EXPORTER, NOW + 62_000); // Withdraw template 256.
+    expect(core.ingest(data, EXPORTER, NOW + 62_000)).toBe(STATUS_TEMPLATE_PENDING);
+    expect(core.stats().templatesWithdrawn).toBe(1);
+  });
+});
