@@ -17,11 +17,16 @@ export const FF_TIMES: u32 = 8; // Start/end came from the record (else: arrival
 export const FF_PORTS: u32 = 16;
 export const FF_PROTO: u32 = 32;
 export const FF_TCP_FLAGS: u32 = 64;
+export const FF_HELD: u32 = 128; // Decoded from a data set held until its template came.
 
 let outPtr: usize = 0;
 let outCount: u32 = 0;
 let outDropped: u32 = 0;
 let outEnabled = false;
+let fromHeld = false;
+
+// setFromHeld marks the flows emitted next as decoded from a held data set (or not).
+export function setFromHeld(on: bool): void { fromHeld = on; }
 
 // initFlowOutput allocates the record output region (used only in decode mode).
 export function initFlowOutput(): void {
@@ -62,7 +67,7 @@ export function emitFlow(
       store<u64>(o, revPackets, 48); store<u64>(o, revOctets, 56);
       store<f64>(o, startMs, 64); store<f64>(o, endMs, 72); store<f64>(o, rate, 80);
       store<u16>(o, <u16>srcPort, 88); store<u16>(o, <u16>dstPort, 90);
-      store<u8>(o, <u8>proto, 92); store<u16>(o, <u16>tcpFlags, 94); store<u16>(o, <u16>flags, 96);
+      store<u8>(o, <u8>proto, 92); store<u16>(o, <u16>tcpFlags, 94); store<u16>(o, <u16>(fromHeld ? flags | FF_HELD : flags), 96);
       store<u16>(o, <u16>templateId, 98); store<u32>(o, domain, 100); store<u16>(o, <u16>version, 104);
     }
   }

@@ -13,6 +13,7 @@ import { VARLEN } from "./ipfix/fields";
 import {
   decodeDataSet, setMessageContext, contextExportMs, contextUptimeMs, contextVersion, contextDomain, contextNowMs,
 } from "./ipfix/data";
+import { setFromHeld } from "./flow";
 import { hold, takeHeld, heldVersion, heldExportMs, heldUptime, heldArrival, heldBody, heldEnd } from "./pending";
 
 let fieldCount: u32 = 0;
@@ -67,7 +68,9 @@ function releaseHeld(exporterId: u32, domain: u32, templateId: u32, nowMs: f64):
     const s = takeHeld(exporterId, domain, templateId, nowMs);
     if (s == 0) break;
     setMessageContext(heldVersion(s), heldExportMs(s), heldUptime(s), d, domain, heldArrival(s));
+    setFromHeld(true);
     decodeDataSet(t, heldBody(s), heldEnd(s));
+    setFromHeld(false);
   }
   setMessageContext(version, exportMs, uptime, d, domain, arrival);
 }

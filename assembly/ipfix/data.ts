@@ -83,13 +83,15 @@ export function decodeDataSet(t: usize, p: usize, end: usize): i32 {
     let flags: u32 = 0;
     let octets: u64 = 0, packets: u64 = 0, octetsTotal: u64 = 0, packetsTotal: u64 = 0;
     let octetsPost: u64 = 0, packetsPost: u64 = 0, revOctets: u64 = 0, revPackets: u64 = 0;
-    let has: u32 = 0; // Bit per counter kind present: delta 1, total 2, post 4, initiator/responder 8, reverse 16.
+    let has: u32 = 0; // Bit per counter kind present: delta 1, total or initiator 2, post 4, reverse or responder 16.
     let srcPort: u32 = 0, dstPort: u32 = 0, proto: u32 = 0, tcpFlags: u32 = 0;
     let startMs: f64 = 0, endMs: f64 = 0;
     let startUp: u64 = 0, endUp: u64 = 0, startUpWidth: u32 = 0, endUpWidth: u32 = 0;
     let sysInit: f64 = 0;
     let interval: f64 = 0, pktInterval: f64 = 0, pktSpace: f64 = 0, size: f64 = 0, population: f64 = 0;
     let samplerId: u64 = 0, hasSampler = false;
+    let srcFree = true, dstFree = true; // No address yet, or only an all-zero one.
+    let seen: u32 = 0; // Bit per element already read: the first occurrence wins.
     for (let k: usize = 0; k < fieldCount; k++) {
       const f = fields + (k << 2);
       const kind = <u32>load<u16>(f);
@@ -108,24 +110,24 @@ export function decodeDataSet(t: usize, p: usize, end: usize): i32 {
         if (end - p < len) return recordError(p);
       }
       const w = <u32>len;
+      // When a template repeats an element (outer and inner headers, IPv4 and IPv6 addresses of which one
+      // is zero), the first occurrence wins, as in tshark; an all-zero address gives way to a later one.
       switch (kind) {
         case KIND_SKIP: break;
-        case KIND_SRC4: setSource(0, mappedHi(p)); flags |= FF_SRC; break;
-        case KIND_DST4: setDestination(0, mappedHi(p)); flags |= FF_DST; break;
-        case KIND_SRC6: setSource(load<u64>(p), load<u64>(p, 8)); flags |= FF_SRC; break;
-        case KIND_DST6: setDestination(load<u64>(p), load<u64>(p, 8)); flags |= FF_DST; break;
-        case KIND_SRC_PORT: srcPort = <u32>loadUintBE(p, w); flags |= FF_PORTS; break;
-        case KIND_DST_PORT: dstPort = <u32>loadUintBE(p, w); flags |= FF_PORTS; break;
-        case KIND_PROTO: proto = <u32>loadUintBE(p, w); flags |= FF_PROTO; break;
-        case KIND_TCP_FLAGS: tcpFlags = <u32>loadUintBE(p, w); flags |= FF_TCP_FLAGS; break;
-        case KIND_OCTETS: octets = loadUintBE(p, w); has |= 1; break;
-        case KIND_PACKETS: packets = loadUintBE(p, w); has |= 1; break;
-        case KIND_OCTETS_TOTAL: octetsTotal = loadUintBE(p, w); has |= 2; break;
-        case KIND_PACKETS_TOTAL: packetsTotal = loadUintBE(p, w); has |= 2; break;
+        case KIND_SRC4: if (srcFree) { setSource(0, mappedHi(p)); flags |= FF_SRC; srcFree = load<u32>(p) == 0; } break;
+        case KIND_DST4: if (dstFree) { setDestination(0, mappedHi(p)); flags |= FF_DST; dstFree = load<u32>(p) == 0; } break;
+        case KIND_SRC6: if (srcFree) { setSource(load<u64>(p), load<u64>(p, 8)); flags |= FF_SRC; srcFree = (load<u64>(p) | load<u64>(p, 8)) == 0; } break;
+        case KIND_DST6: if (dstFree) { setDestination(load<u64>(p), load<u64>(p, 8)); flags |= FF_DST; dstFree = (load<u64>(p) | load<u64>(p, 8)) == 0; } break;
+        case KIND_SRC_PORT: if (!(seen & 1)) { srcPort = <u32>loadUintBE(p, w); flags |= FF_PORTS; seen |= 1; } break;
+        case KIND_DST_PORT: if (!(seen & 2)) { dstPort = <u32>loadUintBE(p, w); flags |= FF_PORTS; seen |= 2; } break;
+        case KIND_PROTO: if (!(seen & 4)) { proto = <u32>loadUintBE(p, w); flags |= FF_PROTO; seen |= 4; } break;
+        case KIND_TCP_FLAGS: if (!(seen & 8)) { tcpFlags = <u32>loadUintBE(p, w); flags |= FF_TCP_FLAGS; seen |= 8; } break;
+        case KIND_OCTETS: if (!(seen & 16)) { octets = loadUintBE(p, w); has |= 1; seen |= 16; } break;
+        case KIND_PACKETS: if (!(seen & 32)) { packets = loadUintBE(p, w); has |= 1; seen |= 32; } break;
+        case KIND_OCTETS_TOTAL: case KIND_INIT_OCTETS: if (!(seen & 64)) { octetsTotal = loadUintBE(p, w); has |= 2; seen |= 64; } break;
+        case KIND_PACKETS_TOTAL: case KIND_INIT_PACKETS: if (!(seen & 128)) { packetsTotal = loadUintBE(p, w); has |= 2; seen |= 128; } break;
         case KIND_OCTETS_POST: octetsPost = loadUintBE(p, w); has |= 4; break;
         case KIND_PACKETS_POST: packetsPost = loadUintBE(p, w); has |= 4; break;
-        case KIND_INIT_OCTETS: octetsTotal = loadUintBE(p, w); has |= 8; break;
-        case KIND_INIT_PACKETS: packetsTotal = loadUintBE(p, w); has |= 8; break;
         case KIND_RESP_OCTETS: case KIND_REV_OCTETS: case KIND_REV_OCTETS_TOTAL: revOctets = loadUintBE(p, w); has |= 16; break;
         case KIND_RESP_PACKETS: case KIND_REV_PACKETS: case KIND_REV_PACKETS_TOTAL: revPackets = loadUintBE(p, w); has |= 16; break;
         case KIND_START_S: startMs = <f64>loadUintBE(p, w) * 1000; break;
@@ -166,7 +168,7 @@ export function decodeDataSet(t: usize, p: usize, end: usize): i32 {
     }
     // Counters: delta, else total, else initiator, else post (v9 OUT_*).
     if (!(has & 1)) {
-      if (has & 10) { octets = octetsTotal; packets = packetsTotal; }
+      if (has & 2) { octets = octetsTotal; packets = packetsTotal; }
       else if (has & 4) { octets = octetsPost; packets = packetsPost; }
     }
     if (has & 16) flags |= FF_REVERSE;

@@ -53,10 +53,11 @@ export interface DecodedFlow {
   startMs: number; // Epoch ms; the arrival time when the record has no times (timesFromRecord false).
   endMs: number;
   timesFromRecord: boolean;
+  decodedLater?: boolean; // From a data set held until its template arrived.
   samplingRate: number; // The rate the host table applies to packets and octets.
 }
 
-const FF_SRC = 1, FF_DST = 2, FF_REVERSE = 4, FF_TIMES = 8, FF_PORTS = 16, FF_PROTO = 32, FF_TCP_FLAGS = 64;
+const FF_SRC = 1, FF_DST = 2, FF_REVERSE = 4, FF_TIMES = 8, FF_PORTS = 16, FF_PROTO = 32, FF_TCP_FLAGS = 64, FF_HELD = 128;
 
 /** FlowCore owns one WASM instance: its template cache and its host table. */
 export class FlowCore {
@@ -192,6 +193,7 @@ export class FlowCore {
       }
       if (flags & FF_PROTO) f.protocolIdentifier = bytes[o + 92];
       if (flags & FF_TCP_FLAGS) f.tcpControlBits = view.getUint16(o + 94, true);
+      if (flags & FF_HELD) f.decodedLater = true;
       if (flags & FF_REVERSE) {
         f.reversePackets = u64(o + 48);
         f.reverseOctets = u64(o + 56);
