@@ -6,7 +6,7 @@ import {
 } from "./abi";
 import { initRegions, initInput, inputPtr, statsPtr, count, selectExporter } from "./memory";
 import { load16be } from "./bytes";
-import { initTemplates } from "./ipfix/templates";
+import { initTemplates, setReliable } from "./ipfix/templates";
 import { decodeIpfix } from "./ipfix/message";
 import { decodeV9 } from "./netflow/v9";
 import { decodeV5 } from "./netflow/v5";
@@ -47,10 +47,12 @@ export function statsAddress(): usize { return statsPtr; }
 // entriesAddress is where closeWindow()'s entries can be read.
 export function entriesAddress(): usize { return entriesPtr(); }
 
-// ingest decodes the datagram of len bytes in the input region, sent by exporterId, arriving at nowMs.
-// NetFlow v5, v9 and IPFIX are told apart by the version field.
-export function ingest(len: u32, exporterId: u32, nowMs: f64): i32 {
+// ingest decodes the datagram of len bytes at the end of the input region, sent by exporterId, arriving
+// at nowMs; reliable: it came over TCP, so its templates do not expire. NetFlow v5, v9 and IPFIX are
+// told apart by the version field.
+export function ingest(len: u32, exporterId: u32, nowMs: f64, reliable: bool): i32 {
   if (!ready) return ERR_NOT_INITIALISED;
+  setReliable(reliable);
   selectExporter(exporterId);
   beginDatagram();
   count(STAT_DATAGRAMS);

@@ -24,11 +24,13 @@ const USAGE = `usage:
   hostflow replay FILE.pcap... --to HOST:PORT [--rate DATAGRAMS_PER_S] [--loop]
   hostflow aggregate FILE.pcap... [--format csv|json]
   hostflow decode FILE.pcap... [--format jsonl]                              every flow record, one JSON line each
-common: --max-hosts N (hosts per window in the probe's table, default 200000)`;
+common: --max-hosts N (hosts per window in the probe's table, default 200000);
+        --tcp HOST:PORT|off (IPFIX over TCP; default: the --udp address and port)`;
 
 const FLAGS = {
   http: { type: 'string' },
   udp: { type: 'string' },
+  tcp: { type: 'string' },
   window: { type: 'string' },
   demo: { type: 'boolean' },
   merger: { type: 'string' },
@@ -80,6 +82,8 @@ function windowMs(values: Values): number {
 function probeConfig(values: Values): ProbeConfig {
   const c = defaultProbeConfig();
   if (values.udp) c.udp = parseHostPort(values.udp, c.udp.host);
+  // IPFIX over TCP listens beside UDP, on the same address and port unless told otherwise.
+  c.tcp = values.tcp === 'off' ? null : values.tcp ? parseHostPort(values.tcp, c.udp.host) : { ...c.udp };
   if (values.merger) c.mergerUrl = values.merger;
   if (values['probe-id']) c.probeId = values['probe-id'];
   if (values['max-hosts']) c.core.maxHosts = positiveInt(values['max-hosts'], '--max-hosts');

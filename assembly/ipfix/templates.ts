@@ -43,6 +43,12 @@ let perExporter: usize = 0; // u16 template count per exporter id.
 let maxExporterId: u32 = 0;
 let maxPerExporter: u32 = 0;
 let lifetimeMs: f64 = 0;
+let reliable = false; // The datagram came over TCP: its templates live as long as the session (RFC 7011 8.1).
+
+// setReliable says whether the message being decoded came over a reliable transport (TCP).
+export function setReliable(on: bool): void {
+  reliable = on;
+}
 
 // scratch holds the template being parsed, so that a malformed one never touches the cache.
 export let scratch: usize = 0;
@@ -147,7 +153,7 @@ export function commitScratch(nowMs: f64): i32 {
   const found = indexOf(exporterId, domain, templateId);
   if (found >= 0) {
     const t = slotOf(load<u32>(index + (<usize>found << 2)));
-    store<f64>(t, nowMs, T_LAST_SEEN);
+    store<f64>(t, reliable ? Infinity : nowMs, T_LAST_SEEN);
     if (memory.compare(t + T_ID, scratch + T_ID, 8) == 0 && memory.compare(t + T_FIELDS, scratch + T_FIELDS, fieldBytes) == 0) {
       return ADD_UNCHANGED;
     }
@@ -171,7 +177,7 @@ export function commitScratch(nowMs: f64): i32 {
   }
   const t = slots + <usize>slot * SLOT_SIZE;
   memory.copy(t, scratch, T_FIELDS + fieldBytes);
-  store<f64>(t, nowMs, T_LAST_SEEN);
+  store<f64>(t, reliable ? Infinity : nowMs, T_LAST_SEEN);
   store<u16>(c, load<u16>(c) + 1);
   let i = templateHash(exporterId, domain, templateId) & indexMask;
   while (true) { // Reuse the first tombstone or empty position.

@@ -4,6 +4,7 @@ import { STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
 import { FrameWriter } from '../protocol/frame.js';
 import { PROBE_STATS, type ProbeStatName } from '../protocol/messages.js';
 import { UdpInput } from './udp-input.js';
+import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
 import type { ProbeConfig } from '../shared/config.js';
@@ -13,6 +14,8 @@ import { RateLimitedLog, log } from '../shared/log.js';
 export interface ProbeStats {
   probeId: string;
   udpPort: number;
+  tcpPort: number;
+  tcp?: TcpInputStats;
   receiveBufferBytes: number;
   windowsClosed: number;
   lastWindowHosts: number;
@@ -25,6 +28,8 @@ export class Probe {
   private readonly _core: FlowCore;
   private readonly _writer = new FrameWriter();
   private readonly _input: UdpInput;
+  private readonly _tcp?: TcpInput;
+  private _tcpPort = 0;
   private readonly _clock: WindowClock;
   private readonly _uplink: Uplink;
   private readonly _errors = new RateLimitedLog('probe');
@@ -41,6 +46,10 @@ export class Probe {
       { host: config.udp.host, port: config.udp.port, receiveBufferBytes: config.receiveBufferBytes },
       (payload, source) => this.ingest(payload, source),
     );
+    if (config.tcp) {
+      this._tcp = new TcpInput({ ...config.tcp, maxConnections: 256, idleTimeoutMs: 15 * 60_000 },
+        (message, source) => this.ingest(message, source, true));
+    }
     this._clock = new WindowClock(config.windowMs, (start, length) => this._closeWindow(start, length), clock);
     this._uplink = new Uplink(defaultUplinkOptions(config.mergerUrl));
   }
@@ -48,15 +57,17 @@ export class Probe {
   /** start binds UDP, connects to the merger and starts the window clock; resolves to the UDP port. */
   async start(): Promise<number> {
     this._udpPort = await this._input.start();
+    if (this._tcp) this._tcpPort = await this._tcp.start();
     this._uplink.start();
     this._clock.start();
-    log('probe', `${this.config.probeId} listening on udp ${this.config.udp.host}:${this._udpPort}, sending to ${this.config.mergerUrl}, window ${this.config.windowMs} ms`);
+    const tcp = this._tcp ? ` and tcp ${this.config.tcp!.host}:${this._tcpPort}` : '';
+    log('probe', `${this.config.probeId} listening on udp ${this.config.udp.host}:${this._udpPort}${tcp}, sending to ${this.config.mergerUrl}, window ${this.config.windowMs} ms`);
     return this._udpPort;
   }
 
-  /** ingest feeds one datagram to the core now (also used by tests and the demo). */
-  ingest(payload: Uint8Array, source: string): void {
-    const status = this._core.ingest(payload, source, Date.now());
+  /** ingest feeds one datagram (or TCP message, reliable) to the core now. */
+  ingest(payload: Uint8Array, source: string, reliable = false): void {
+    const status = this._core.ingest(payload, source, Date.now(), reliable);
     if (status !== STATUS_OK && status !== STATUS_TEMPLATE_PENDING) {
       const e = this._core.decodeError(status)!;
       this._errors.log(`${source}:${e.code}`, `exporter ${source}: ${e.code.toLowerCase()} at byte ${e.offset} (domain ${e.obsDomainId}, template ${e.templateId})`);
@@ -88,6 +99,8 @@ export class Probe {
     return {
       probeId: this.config.probeId,
       udpPort: this._udpPort,
+      tcpPort: this._tcpPort,
+      tcp: this._tcp ? { ...this._tcp.stats } : undefined,
       receiveBufferBytes: this._input.receiveBufferBytes(),
       windowsClosed: this._windowsClosed,
       lastWindowHosts: this._lastWindowHosts,
@@ -99,6 +112,7 @@ export class Probe {
   /** stop closes the window in progress, sends what is queued and closes the sockets. */
   async stop(): Promise<void> {
     await this._input.stop();
+    await this._tcp?.stop();
     this._clock.stop();
     await this._uplink.stop();
   }

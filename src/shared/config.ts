@@ -12,6 +12,7 @@ export interface HostPort {
 export interface ProbeConfig {
   probeId: string;
   udp: HostPort;
+  tcp: HostPort | null; // IPFIX over TCP; null: off.
   receiveBufferBytes: number;
   windowMs: number;
   mergerUrl: string;
@@ -34,6 +35,7 @@ export function defaultProbeConfig(): ProbeConfig {
   return {
     probeId: hostname().slice(0, 64) || 'probe',
     udp: { host: '0.0.0.0', port: 4739 },
+    tcp: { host: '0.0.0.0', port: 4739 },
     receiveBufferBytes: 8 << 20,
     windowMs: DEFAULT_WINDOW_MS,
     mergerUrl: 'ws://127.0.0.1:8080/probe',

@@ -102,8 +102,9 @@ export class FlowCore {
     return id;
   }
 
-  /** ingest decodes one datagram from exporter (its address) that arrived at nowMs; returns the status. */
-  ingest(datagram: Uint8Array, exporter: string, nowMs: number): number {
+  /** ingest decodes one datagram (or TCP message, reliable) from exporter (its address) that arrived at
+   * nowMs; returns the status. */
+  ingest(datagram: Uint8Array, exporter: string, nowMs: number, reliable = false): number {
     if (this._bytes.byteLength === 0) this._views(); // Memory grew (it should not after init).
     if (datagram.length > INPUT_CAPACITY) {
       this._tooLarge++;
@@ -112,7 +113,7 @@ export class FlowCore {
     // The datagram ends where memory ends: a read past it traps instead of reading other state.
     this._bytes.set(datagram, this._inputEnd - datagram.length);
     try {
-      return this._wasm.ingest(datagram.length, this._exporterId(exporter), nowMs);
+      return this._wasm.ingest(datagram.length, this._exporterId(exporter), nowMs, reliable ? 1 : 0);
     } catch (err) {
       // A trap is a bug in the core, never the input's fault: count it, keep the datagram's error, go on.
       if (!(err instanceof WebAssembly.RuntimeError || err instanceof WasmAbortError)) throw err;

@@ -11,7 +11,7 @@ export interface CoreExports {
   inputEnd(): number;
   statsAddress(): number;
   entriesAddress(): number;
-  ingest(len: number, exporterId: number, nowMs: number): number;
+  ingest(len: number, exporterId: number, nowMs: number, reliable: number): number;
   closeWindow(): number;
   clear(): void;
   decodeMode(on: number): void;
