@@ -47,7 +47,7 @@ export const STAT_PACKETS_V9: i32 = 28;
 export const STAT_PACKETS_IPFIX: i32 = 29;
 export const STAT_SAMPLED_RECORDS: i32 = 30; // Records whose counts were scaled by a sampling rate.
 export const STAT_SAMPLING_RATE: i32 = 31; // The sampling rate last applied (1 = unsampled).
-export const STAT_DOMAINS_FULL: i32 = 32; // Observation domains beyond the state table, sharing a slot.
+export const STAT_DOMAINS_FULL: i32 = 32; // Domain states dropped (least recently used) to make room.
 export const STAT_ERR_BAD_COUNT: i32 = 33;
 export const STAT_MISSED_RECORDS: i32 = 34; // Records (packets for v9) the sequence gaps say were lost.
 export const STAT_COUNT: i32 = 35;

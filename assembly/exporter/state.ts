@@ -1,7 +1,7 @@
 // Per-exporter state that outlives a datagram: observation domains (sequence numbers, system init time,
 // default sampling rate) and samplers (rate per sampler id), keyed by exporter address and domain.
 import { KeyedTable, KEYED_DATA } from "./keyed-table";
-import { count, allocRegion } from "../memory";
+import { count } from "../memory";
 import { STAT_DOMAINS_FULL, STAT_SEQUENCE_GAPS, STAT_MISSED_RECORDS } from "../abi";
 
 // Domain slot fields after the key.
@@ -20,21 +20,21 @@ const SAMPLER_SLOT: usize = KEYED_DATA + 8;
 
 let domains: KeyedTable | null = null;
 let samplers: KeyedTable | null = null;
-let overflowDomain: usize = 0; // Shared by domains beyond the table: state there is approximate.
 
 // initState allocates room for maxDomains (exporter, domain) pairs and as many samplers.
 export function initState(maxDomains: u32): void {
   domains = new KeyedTable(maxDomains, DOMAIN_SLOT);
   samplers = new KeyedTable(maxDomains, SAMPLER_SLOT);
-  overflowDomain = allocRegion(DOMAIN_SLOT);
 }
 
-// domainSlot finds or creates the state of (exporterId, domain); never 0.
-export function domainSlot(exporterId: u32, domain: u32): usize {
-  const s = domains!.find(exporterId, domain, 0, true);
-  if (s != 0) return s;
-  count(STAT_DOMAINS_FULL);
-  return overflowDomain;
+// domainSlot finds or creates the state of (exporterId, domain); when the table is full, the least
+// recently used domain's state is dropped (counted) to make room. Never 0.
+export function domainSlot(exporterId: u32, domain: u32, nowMs: f64): usize {
+  const t = domains!;
+  const before = t.evictions;
+  const s = t.find(exporterId, domain, 0, true, nowMs);
+  if (t.evictions != before) count(STAT_DOMAINS_FULL);
+  return s;
 }
 
 // checkSequence counts a gap when a message's sequence number is ahead of the expected one; next is what
@@ -52,6 +52,11 @@ export function checkSequence(d: usize, sequence: u32, next: u32, known: bool): 
   }
   store<u32>(d, known ? flags | F_SEQUENCE : flags & ~F_SEQUENCE, D_FLAGS);
   store<u32>(d, next, D_NEXT_SEQUENCE);
+}
+
+// lastUsedOf is when the domain was last used: samplers are as recent as their domain.
+@inline function lastUsedOf(d: usize): f64 {
+  return load<f64>(d, 16);
 }
 
 // systemInitMs is the domain's systemInitTimeMilliseconds, or 0 if not announced.
@@ -72,14 +77,14 @@ export function setRate(d: usize, hasSampler: bool, samplerId: u64, rate: f64): 
     store<u32>(d, load<u32>(d, D_FLAGS) | F_RATE, D_FLAGS);
     return;
   }
-  const s = samplers!.find(load<u32>(d), load<u32>(d, 4), samplerId, true);
-  if (s != 0) store<f64>(s, rate, S_RATE);
+  const s = samplers!.find(load<u32>(d), load<u32>(d, 4), samplerId, true, lastUsedOf(d));
+  store<f64>(s, rate, S_RATE);
 }
 
 // rateFor gives the sampling rate of a record: its sampler's, else the domain's default, else 1.
 export function rateFor(d: usize, hasSampler: bool, samplerId: u64): f64 {
   if (hasSampler) {
-    const s = samplers!.find(load<u32>(d), load<u32>(d, 4), samplerId, false);
+    const s = samplers!.find(load<u32>(d), load<u32>(d, 4), samplerId, false, lastUsedOf(d));
     if (s != 0) return load<f64>(s, S_RATE);
   }
   return load<u32>(d, D_FLAGS) & F_RATE ? load<f64>(d, D_RATE) : 1;

@@ -35,7 +35,7 @@ export function decodeIpfix(msg: usize, len: usize, exporterId: u32, nowMs: f64)
   if (msgLength < HEADER_LENGTH || msgLength > len) return fail(ERR_TRUNCATED, msg + 2, domainId, 0); // Bytes past msgLength are ignored (quirk 4).
   const exportMs = <f64>load32be(msg + 4) * 1000;
   const sequence = load32be(msg + 8);
-  const d = domainSlot(exporterId, domainId);
+  const d = domainSlot(exporterId, domainId, nowMs);
   setMessageContext(10, exportMs, 0, d, domainId, nowMs);
   const recordsBefore = dataRecords();
   let allCounted = true;

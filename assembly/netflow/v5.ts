@@ -24,7 +24,7 @@ export function decodeV5(msg: usize, len: usize, exporterId: u32, nowMs: f64): v
     count(STAT_ERR_BAD_COUNT);
     return fail(ERR_BAD_COUNT, msg + 2, engine, 0);
   }
-  const d = domainSlot(exporterId, engine);
+  const d = domainSlot(exporterId, engine, nowMs);
   checkSequence(d, sequence, sequence + n, true); // flow_sequence counts flows.
   // Sampling: the top 2 bits are the mode, the low 14 the interval (1-in-N); 0 or 1 means unsampled.
   const interval = sampling & 0x3fff;

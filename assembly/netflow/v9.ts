@@ -25,7 +25,7 @@ export function decodeV9(msg: usize, len: usize, exporterId: u32, nowMs: f64): v
   const exportMs = <f64>load32be(msg + 8) * 1000;
   const sequence = load32be(msg + 12);
   const sourceId = load32be(msg + 16);
-  const d = domainSlot(exporterId, sourceId);
+  const d = domainSlot(exporterId, sourceId, nowMs);
   setMessageContext(9, exportMs, uptime, d, sourceId, nowMs);
   const end = msg + len;
   let p = msg + HEADER_LENGTH;
