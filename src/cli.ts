@@ -9,8 +9,10 @@ import { decodeCaptures } from './offline/decode.js';
 import { Probe } from './probe/main.js';
 import { Merger } from './merger/main.js';
 import {
-  defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, type MergerConfig, type ProbeConfig,
+  defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, checkWindowMs, checkProbeId, checkMergerUrl,
+  type MergerConfig, type ProbeConfig,
 } from './shared/config.js';
+import { MAX_HOSTS, type CoreStats } from './wasm/core.js';
 import { log } from './shared/log.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,12 +27,14 @@ const USAGE = `usage:
   hostflow aggregate FILE.pcap... [--format csv|json]
   hostflow decode FILE.pcap... [--format jsonl]                              every flow record, one JSON line each
 common: --max-hosts N (hosts per window in the probe's table, default 200000);
-        --tcp HOST:PORT|off (IPFIX over TCP; default: the --udp address and port)`;
+        --tcp HOST:PORT|off (IPFIX over TCP; default: the --udp address and port);
+        --metrics HOST:PORT (the probe's /metrics, /exporters and /status; default off)`;
 
 const FLAGS = {
   http: { type: 'string' },
   udp: { type: 'string' },
   tcp: { type: 'string' },
+  metrics: { type: 'string' },
   window: { type: 'string' },
   demo: { type: 'boolean' },
   merger: { type: 'string' },
@@ -60,10 +64,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...files] = positionals;
+  if ((command === undefined || command === 'probe' || command === 'merger') && files.length > 0) {
+    console.error(`hostflow: unexpected argument "${files[0]}"\n${USAGE}`);
+    return 2;
+  }
   switch (command) {
     case undefined: return allInOne(values);
-    case 'probe': return runUntilSignal(await startProbe(probeConfig(values)));
-    case 'merger': return runUntilSignal(await startMerger(mergerConfig(values)));
+    case 'probe': {
+      const config = probeConfig(values);
+      return runUntilSignal(...(await startAll([() => startProbe(config)])));
+    }
+    case 'merger': {
+      const config = mergerConfig(values);
+      return runUntilSignal(...(await startAll([() => startMerger(config)])));
+    }
     case 'replay': return replayCommand(values, files);
     case 'aggregate': return aggregateCommand(values, files);
     case 'decode': return decodeCommand(values, files);
@@ -74,9 +88,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function windowMs(values: Values): number {
-  const ms = values.window ? parseDuration(values.window) : defaultProbeConfig().windowMs;
-  if (ms < 1000) throw new Error('--window must be at least 1s');
-  return ms;
+  return checkWindowMs(values.window ? parseDuration(values.window) : defaultProbeConfig().windowMs);
 }
 
 function probeConfig(values: Values): ProbeConfig {
@@ -84,9 +96,10 @@ function probeConfig(values: Values): ProbeConfig {
   if (values.udp) c.udp = parseHostPort(values.udp, c.udp.host);
   // IPFIX over TCP listens beside UDP, on the same address and port unless told otherwise.
   c.tcp = values.tcp === 'off' ? null : values.tcp ? parseHostPort(values.tcp, c.udp.host) : { ...c.udp };
-  if (values.merger) c.mergerUrl = values.merger;
-  if (values['probe-id']) c.probeId = values['probe-id'];
-  if (values['max-hosts']) c.core.maxHosts = positiveInt(values['max-hosts'], '--max-hosts');
+  if (values.metrics) c.metrics = parseHostPort(values.metrics, '127.0.0.1');
+  if (values.merger) c.mergerUrl = checkMergerUrl(values.merger);
+  if (values['probe-id'] !== undefined) c.probeId = checkProbeId(values['probe-id']);
+  if (values['max-hosts']) c.core.maxHosts = maxHosts(values['max-hosts']);
   c.windowMs = windowMs(values);
   return c;
 }
@@ -99,19 +112,39 @@ function mergerConfig(values: Values): MergerConfig {
   return c;
 }
 
+function maxHosts(text: string): number {
+  const n = positiveInt(text, '--max-hosts');
+  if (n > MAX_HOSTS) throw new Error(`--max-hosts is at most ${MAX_HOSTS} (88 bytes a host in the probe's WASM memory)`);
+  return n;
+}
+
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${text}"`);
   return n;
 }
 
-async function startProbe(config: ProbeConfig): Promise<{ stop(): Promise<void> | void }> {
+type Stoppable = { stop(): Promise<void> | void };
+
+/** startAll starts components in order; if one fails, the ones started are stopped and the error thrown. */
+async function startAll(starts: (() => Promise<Stoppable>)[]): Promise<Stoppable[]> {
+  const started: Stoppable[] = [];
+  try {
+    for (const start of starts) started.unshift(await start());
+    return started;
+  } catch (err) {
+    for (const c of started) await c.stop();
+    throw err;
+  }
+}
+
+async function startProbe(config: ProbeConfig): Promise<Stoppable> {
   const probe = new Probe(config);
   await probe.start();
   return probe;
 }
 
-async function startMerger(config: MergerConfig): Promise<Merger> {
+async function startMerger(config: MergerConfig): Promise<Stoppable> {
   const merger = new Merger(config);
   await merger.start();
   return merger;
@@ -119,27 +152,39 @@ async function startMerger(config: MergerConfig): Promise<Merger> {
 
 /** allInOne runs a merger and a probe that sends to it over loopback, and with --demo a looping replay. */
 async function allInOne(values: Values): Promise<number> {
+  // Every flag is checked before anything listens.
   const mc = mergerConfig(values);
-  const merger = new Merger(mc);
-  const httpPort = await merger.start();
   const pc = probeConfig(values);
-  const mergerHost = mc.http.host === '0.0.0.0' ? '127.0.0.1' : mc.http.host === '::' ? '::1' : mc.http.host;
-  pc.mergerUrl = `ws://${mergerHost.includes(':') ? `[${mergerHost}]` : mergerHost}:${httpPort}/probe`;
-  const probe = new Probe(pc);
-  const udpPort = await probe.start();
-  const stops: { stop(): Promise<void> | void }[] = [probe, merger];
-  if (values.demo) {
-    if (!existsSync(DEMO_CAPTURE)) throw new Error(`demo capture not found at ${DEMO_CAPTURE}`);
-    const abort = new AbortController();
-    const target = { host: pc.udp.host === '0.0.0.0' ? '127.0.0.1' : pc.udp.host === '::' ? '::1' : pc.udp.host, port: udpPort };
-    // softflowd wrote the capture's 1,581 datagrams in about a second while their flows span 32 s:
-    // replaying them at 50 datagrams/s gives live data at about the pace the flows happened.
-    log('demo', `replaying ${DEMO_CAPTURE} in a loop at ${DEMO_RATE} datagrams/s to udp ${target.host}:${target.port}`);
-    const done = replay(loadDatagrams([DEMO_CAPTURE]), { to: target, rate: DEMO_RATE, loop: true, signal: abort.signal });
-    stops.unshift({ stop: async () => { abort.abort(); await done; } });
-  }
+  if (values.demo && !values.udp) pc.udp = { host: '127.0.0.1', port: pc.udp.port }; // The demo stays on this machine.
+  if (values.demo && !values.tcp) pc.tcp = pc.tcp && { ...pc.udp };
+  if (values.demo && !existsSync(DEMO_CAPTURE)) throw new Error(`demo capture not found at ${DEMO_CAPTURE}`);
+  let udpPort = 0, httpPort = 0;
+  const components = await startAll([
+    async () => {
+      const merger = new Merger(mc);
+      httpPort = await merger.start();
+      return merger;
+    },
+    async () => {
+      const mergerHost = mc.http.host === '0.0.0.0' ? '127.0.0.1' : mc.http.host === '::' ? '::1' : mc.http.host;
+      pc.mergerUrl = `ws://${mergerHost.includes(':') ? `[${mergerHost}]` : mergerHost}:${httpPort}/probe`;
+      const probe = new Probe(pc);
+      udpPort = await probe.start();
+      return probe;
+    },
+    async () => {
+      if (!values.demo) return { stop() {} };
+      const abort = new AbortController();
+      const target = { host: pc.udp.host === '0.0.0.0' ? '127.0.0.1' : pc.udp.host === '::' ? '::1' : pc.udp.host, port: udpPort };
+      // softflowd wrote the capture's 1,581 datagrams in about a second while their flows span 32 s:
+      // replaying them at 50 datagrams/s gives live data at about the pace the flows happened.
+      log('demo', `replaying ${DEMO_CAPTURE} in a loop at ${DEMO_RATE} datagrams/s to udp ${target.host}:${target.port}`);
+      const done = replay(loadDatagrams([DEMO_CAPTURE]), { to: target, rate: DEMO_RATE, loop: true, signal: abort.signal });
+      return { stop: async () => { abort.abort(); await done; } };
+    },
+  ]);
   log('hostflow', `UI on http://${mc.http.host.includes(':') ? `[${mc.http.host}]` : mc.http.host}:${httpPort}/`);
-  return runUntilSignal(...stops);
+  return runUntilSignal(...components);
 }
 
 /** runUntilSignal waits for SIGINT or SIGTERM, then stops the components in order. */
@@ -168,6 +213,18 @@ async function replayCommand(values: Values, files: string[]): Promise<number> {
   return 0;
 }
 
+/** problems says what went wrong, by reason, or that nothing did. */
+function problems(s: CoreStats, skipped: Record<string, number> = {}): string {
+  const reasons: [string, number][] = [
+    ['truncated', s.errTruncated], ['unknown version', s.errBadVersion], ['bad set length', s.errBadSetLength],
+    ['bad template', s.errBadTemplate], ['bad record', s.errBadRecord], ['too large', s.errTooLarge], ['bad v5 count', s.errBadCount],
+    ['data sets without template', s.setsNoTemplate - s.setsHeldDecoded], ['data sets decoded once their template came', s.setsHeldDecoded],
+    ['sequence gaps', s.sequenceGaps], ...Object.entries(skipped).map(([k, n]): [string, number] => [`capture packets skipped: ${k}`, n]),
+  ];
+  const found = reasons.filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  return found.length ? found.join(', ') : 'no errors';
+}
+
 function decodeCommand(values: Values, files: string[]): number {
   if (files.length === 0) throw new Error('decode needs FILE.pcap...');
   if ((values.format ?? 'jsonl') !== 'jsonl') throw new Error(`--format must be jsonl, got "${values.format}"`);
@@ -178,8 +235,7 @@ function decodeCommand(values: Values, files: string[]): number {
     if (lines.length >= 1000) flush();
   });
   flush();
-  console.error(`${files.length} file(s): ${s.datagrams} datagrams, ${s.records} flow records, ${s.optionsRecords} options records; ` +
-    `${s.datagramsRejected} datagrams with errors, ${s.setsNoTemplate} data sets without template (${s.setsHeldDecoded} decoded later)`);
+  console.error(`${files.length} file(s): ${s.datagrams} datagrams, ${s.records} flow records, ${s.optionsRecords} options records; ${problems(s)}`);
   return 0;
 }
 
@@ -188,11 +244,10 @@ function aggregateCommand(values: Values, files: string[]): number {
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'json') throw new Error(`--format must be csv or json, got "${format}"`);
   const core = { ...defaultProbeConfig().core };
-  if (values['max-hosts']) core.maxHosts = positiveInt(values['max-hosts'], '--max-hosts');
+  if (values['max-hosts']) core.maxHosts = maxHosts(values['max-hosts']);
   const result = aggregateCaptures(files, core);
   process.stdout.write(format === 'csv' ? formatCsv(result.hosts) : JSON.stringify(result, null, 1) + '\n');
   const s = result.stats;
-  console.error(`${files.length} file(s): ${s.datagrams} datagrams, ${s.records} flow records, ${result.hosts.length} hosts; ` +
-    `${s.datagramsRejected} datagrams with errors, ${s.setsNoTemplate} data sets without template`);
+  console.error(`${files.length} file(s): ${s.datagrams} datagrams, ${s.records} flow records, ${result.hosts.length} hosts; ${problems(s, result.skipped)}`);
   return 0;
 }

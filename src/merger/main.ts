@@ -11,7 +11,7 @@ import { liveMessage } from './query.js';
 import type { MergerConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
 
-const MAX_FRAME_BYTES = 64 << 20;
+const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts: about 9 MB.
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
 
 /** Merger merges the probes' windows and serves the API and the UI. */
@@ -21,6 +21,7 @@ export class Merger {
   private readonly _server: MergerServer;
   private readonly _connections = new Map<number, string>(); // Connection -> probe id (from its first frame).
   private readonly _refused: Record<string, number> = {};
+  private readonly _closes: Record<string, number> = {}; // Probe connections closed abnormally, by code.
   private readonly _probes = new Map<string, { lastWindow: number; lastFrameAt: number; stats: Record<string, number> }>();
   private readonly _refusals = new RateLimitedLog('merger');
   private _timer?: NodeJS.Timeout;
@@ -34,7 +35,7 @@ export class Merger {
       { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20 },
       {
         frame: (id, bytes) => this._frame(id, bytes),
-        probeClosed: (id) => this._probeClosed(id),
+        probeClosed: (id, code, reason) => this._probeClosed(id, code, reason),
         http: (path, query) => api.handle(path, query),
         staticFiles: loadStaticFiles(config.webRoot),
       },
@@ -45,8 +46,14 @@ export class Merger {
   async start(): Promise<number> {
     this._port = await this._server.start();
     this._timer = setInterval(() => this._merger.tick(Date.now()), 250);
-    log('merger', `listening on http://${this.config.http.host}:${this._port} (probes: ws /probe), window ${this.config.windowMs} ms`);
+    const host = this.config.http.host.includes(':') ? `[${this.config.http.host}]` : this.config.http.host;
+    log('merger', `listening on http://${host}:${this._port} (probes: ws /probe), window ${this.config.windowMs} ms`);
     return this._port;
+  }
+
+  private _refuse(code: string, key: string, message: string): void {
+    this._refused[code] = (this._refused[code] ?? 0) + 1;
+    this._refusals.log(key, message);
   }
 
   private _frame(connection: number, bytes: Uint8Array): void {
@@ -55,35 +62,45 @@ export class Merger {
       frame = decodeFrame(bytes); // Synchronous: uWS reuses the message buffer after this call.
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      this._refused[err.code] = (this._refused[err.code] ?? 0) + 1;
-      this._refusals.log(err.code, `refused a frame from connection ${connection}: ${err.message}`);
-      return;
+      return this._refuse(err.code, err.code, `refused a frame from connection ${connection}: ${err.message}`);
     }
     const known = this._connections.get(connection);
+    if (known !== undefined && known !== frame.probeId) {
+      return this._refuse('PROTO_ERR_PROBE_ID_CHANGED', 'id-changed', `refused a frame of probe ${frame.probeId} on the connection of probe ${known}`);
+    }
+    if (frame.windowLength !== this.config.windowMs) {
+      // A probe on another window length can never be merged: tell it, rather than wait for it each window.
+      const reason = `window ${frame.windowLength} ms, this merger merges ${this.config.windowMs} ms windows`;
+      this._refuse('PROTO_ERR_WRONG_WINDOW', `window:${frame.probeId}`, `refused probe ${frame.probeId}: ${reason}`);
+      this._server.closeProbe(connection, 1008, reason);
+      return;
+    }
     if (known === undefined) {
       this._connections.set(connection, frame.probeId);
       this._merger.probeUp(frame.probeId);
-    } else if (known !== frame.probeId) {
-      this._refused.PROTO_ERR_PROBE_ID_CHANGED = (this._refused.PROTO_ERR_PROBE_ID_CHANGED ?? 0) + 1;
-      this._refusals.log('id-changed', `refused a frame of probe ${frame.probeId} on the connection of probe ${known}`);
-      return;
     }
     const result = this._merger.merge(frame, Date.now());
+    if (result !== 'merged') {
+      if (result !== 'duplicate') this._refusals.log(result, `frame ${frame.sequence} of probe ${frame.probeId} for window ${new Date(frame.windowStart).toISOString()} not merged: ${result}`);
+      return;
+    }
     if (this._probes.size < MAX_PROBES || this._probes.has(frame.probeId)) {
       const stats: Record<string, number> = {};
       PROBE_STATS.forEach((name, i) => { if (i < frame.stats.length) stats[name] = frame.stats[i]; });
       const last = this._probes.get(frame.probeId)?.lastWindow ?? 0;
       this._probes.set(frame.probeId, { lastWindow: Math.max(last, frame.windowStart), lastFrameAt: Date.now(), stats });
     }
-    if (result !== 'merged' && result !== 'duplicate') {
-      this._refusals.log(result, `frame ${frame.sequence} of probe ${frame.probeId} for window ${new Date(frame.windowStart).toISOString()} not merged: ${result}`);
-    }
   }
 
-  private _probeClosed(connection: number): void {
+  private _probeClosed(connection: number, code: number, reason: string): void {
     const probe = this._connections.get(connection);
     this._connections.delete(connection);
     if (probe !== undefined) this._merger.probeDown(probe, Date.now());
+    if (code !== 1000 && code !== 1001 && code !== 1008) {
+      // 1009: a message over the frame limit; 1006: the connection dropped.
+      this._closes[code] = (this._closes[code] ?? 0) + 1;
+      this._refusals.log(`close:${code}`, `probe connection ${connection} (${probe ?? 'no frame yet'}) closed: code ${code}${reason ? `, ${reason}` : ''}`);
+    }
   }
 
   private _complete(w: CompletedWindow): void {
@@ -109,6 +126,7 @@ export class Merger {
       pending_windows: this._merger.pendingWindows(),
       frames: { ...this._merger.stats },
       frames_refused: { ...this._refused },
+      probe_connections_closed: { ...this._closes },
       live_clients: this._server.liveClients,
     };
   }

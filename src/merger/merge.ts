@@ -85,7 +85,10 @@ export class WindowMerger {
       else slot.hosts.set(h.host, Float64Array.from(h.values));
     }
     this.stats.hostDeltas += frame.hosts.length;
-    if ((this._lastReported.get(frame.probeId) ?? -Infinity) < frame.windowStart) this._lastReported.set(frame.probeId, frame.windowStart);
+    // A window counts as reported by the probe once its last part is in.
+    if (!frame.moreParts && (this._lastReported.get(frame.probeId) ?? -Infinity) < frame.windowStart) {
+      this._lastReported.set(frame.probeId, frame.windowStart);
+    }
     return 'merged';
   }
 

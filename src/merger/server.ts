@@ -7,7 +7,7 @@ import type { ApiResponse } from './api.js';
 export interface ServerHandlers {
   /** frame is called synchronously with a view that is only valid during the call. */
   frame(connectionId: number, bytes: Uint8Array): void;
-  probeClosed(connectionId: number): void;
+  probeClosed(connectionId: number, code: number, reason: string): void;
   http(path: string, query: string): ApiResponse | undefined;
   staticFiles: Map<string, StaticFile>;
 }
@@ -29,7 +29,7 @@ export class MergerServer {
   private _app?: uWS.TemplatedApp;
   private _listen?: uWS.us_listen_socket;
   private _nextId = 1;
-  private readonly _probes = new Set<uWS.WebSocket<ProbeData>>();
+  private readonly _probes = new Map<number, uWS.WebSocket<ProbeData>>();
   liveClients = 0;
 
   constructor(readonly options: ServerOptions, private readonly _h: ServerHandlers) {}
@@ -47,11 +47,15 @@ export class MergerServer {
         res.upgrade({ id: this._nextId++ }, req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       },
-      open: (ws) => { this._probes.add(ws); },
-      message: (ws, message) => { this._h.frame(ws.getUserData().id, new Uint8Array(message)); },
-      close: (ws) => {
-        this._probes.delete(ws);
-        this._h.probeClosed(ws.getUserData().id);
+      open: (ws) => { this._probes.set(ws.getUserData().id, ws); },
+      message: (ws, message, isBinary) => {
+        if (!isBinary) return this.closeProbe(ws.getUserData().id, 1003, 'frames are binary');
+        this._h.frame(ws.getUserData().id, new Uint8Array(message));
+      },
+      close: (ws, code, message) => {
+        const id = ws.getUserData().id;
+        this._probes.delete(id);
+        this._h.probeClosed(id, code, Buffer.from(message).toString('utf8'));
       },
     });
     app.ws('/api/live', {
@@ -63,7 +67,11 @@ export class MergerServer {
       open: (ws) => { ws.subscribe(LIVE_TOPIC); this.liveClients++; },
       close: () => { this.liveClients--; },
     });
-    app.get('/*', (res, req) => {
+    app.any('/*', (res, req) => {
+      if (req.getMethod() !== 'get') {
+        res.cork(() => res.writeStatus('405 Method Not Allowed').writeHeader('allow', 'GET').end('only GET\n'));
+        return;
+      }
       const path = req.getUrl();
       const query = req.getQuery() ?? '';
       let response: ApiResponse | undefined;
@@ -91,8 +99,10 @@ export class MergerServer {
       });
     });
     return new Promise((resolve, reject) => {
-      app.listen(this.options.host, this.options.port, (socket) => {
-        if (!socket) return reject(new Error(`cannot listen on ${this.options.host}:${this.options.port}`));
+      // Exclusive: uWS would otherwise share a port that another process already listens on (SO_REUSEPORT).
+      const listen = app.listen as unknown as (host: string, port: number, options: number, cb: (s: uWS.us_listen_socket | false) => void) => void;
+      listen.call(app, this.options.host, this.options.port, 1 /* LIBUS_LISTEN_EXCLUSIVE_PORT */, (socket) => {
+        if (!socket) return reject(new Error(`cannot listen on http ${this.options.host}:${this.options.port} (address in use, or not an address of this machine)`));
         this._listen = socket;
         resolve(uWS.us_socket_local_port(socket as unknown as uWS.us_socket));
       });
@@ -104,16 +114,21 @@ export class MergerServer {
     this._app?.publish(LIVE_TOPIC, message, false);
   }
 
+  /** closeProbe ends one probe connection with a code and a reason the probe logs. */
+  closeProbe(id: number, code: number, reason: string): void {
+    this._probes.get(id)?.end(code, reason);
+  }
+
   /** stop closes the listen socket and every connection. */
   stop(): void {
     if (this._listen) uWS.us_listen_socket_close(this._listen);
     this._listen = undefined;
-    for (const ws of this._probes) ws.end(1001, 'merger stopping');
+    for (const ws of [...this._probes.values()]) ws.end(1001, 'merger stopping');
     this._app = undefined;
   }
 }
 
 function statusLine(status: number): string {
-  const text: Record<number, string> = { 200: 'OK', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
+  const text: Record<number, string> = { 200: 'OK', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error' };
   return `${status} ${text[status] ?? ''}`.trim();
 }

@@ -1,7 +1,6 @@
 /** Offline aggregation: every datagram of the captures through one FlowCore, as a single window. */
-import { readFileSync } from 'node:fs';
 import { FlowCore, type CoreOptions, defaultCoreOptions, type CoreStats } from '../wasm/core.js';
-import { readCapture } from '../pcap/reader.js';
+import { readCaptureFile } from '../pcap/reader.js';
 import { formatV4, formatV6 } from '../protocol/address.js';
 import { FAMILY_IPV4, FAMILY_IPV6, HOST_FIELDS, OVERFLOW_HOST, type HostField } from '../protocol/messages.js';
 
@@ -22,7 +21,7 @@ export function aggregateCaptures(files: string[], options: CoreOptions = defaul
   let capturePackets = 0;
   const skipped: Record<string, number> = {};
   for (const file of files) {
-    const capture = readCapture(readFileSync(file));
+    const capture = readCaptureFile(file);
     capturePackets += capture.packets;
     for (const [reason, n] of Object.entries(capture.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
     for (const d of capture.datagrams) core.ingest(d.payload, d.source, d.timeMs);

@@ -1,8 +1,7 @@
 /** Offline decoding: every flow record of the captures as the core reads it, with the datagram's outcome. */
-import { readFileSync } from 'node:fs';
 import { FlowCore, defaultCoreOptions, type DecodedFlow, type CoreStats } from '../wasm/core.js';
 import { STATUS_OK } from '../wasm/abi.js';
-import { readCapture } from '../pcap/reader.js';
+import { readCaptureFile } from '../pcap/reader.js';
 
 /** DecodeEvent is one line of `hostflow decode`: a flow record, or a datagram that was (partly) rejected. */
 export type DecodeEvent =
@@ -15,7 +14,7 @@ export function decodeCaptures(files: string[], onEvent: (e: DecodeEvent) => voi
   const core = new FlowCore({ ...defaultCoreOptions(), templateLifetimeMs: 0 }); // Captures may span days.
   core.decodeMode(true);
   for (const file of files) {
-    const capture = readCapture(readFileSync(file));
+    const capture = readCaptureFile(file);
     capture.datagrams.forEach((d, i) => {
       const status = core.ingest(d.payload, d.source, d.timeMs);
       for (const f of core.takeRecords().flows) onEvent({ type: 'flow', file, datagram: i, exporter: d.source, ...f });

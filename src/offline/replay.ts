@@ -1,8 +1,8 @@
 /** Replay: sends the UDP payloads of captures, in order, to a probe; at a fixed rate or at capture timing. */
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
-import { readCapture, type Datagram } from '../pcap/reader.js';
+import { lookup } from 'node:dns/promises';
+import { readCaptureFile, type Datagram } from '../pcap/reader.js';
 import type { HostPort } from '../shared/config.js';
 
 /** ReplayOptions say where, how fast and how often. */
@@ -19,7 +19,7 @@ const TICK_MS = 5;
 export function loadDatagrams(files: string[]): Datagram[] {
   const all: Datagram[] = [];
   for (const f of files) {
-    const capture = readCapture(readFileSync(f));
+    const capture = readCaptureFile(f);
     for (const d of capture.datagrams) all.push(d);
   }
   return all;
@@ -29,10 +29,19 @@ export function loadDatagrams(files: string[]): Datagram[] {
 export async function replay(datagrams: Datagram[], options: ReplayOptions): Promise<number> {
   if (datagrams.length === 0) throw new Error('the capture holds no UDP datagrams');
   if (options.rate !== undefined && !(options.rate > 0)) throw new RangeError('rate must be positive');
-  const socket = dgram.createSocket(isIPv6(options.to.host) ? 'udp6' : 'udp4');
+  let address: string;
+  try {
+    address = (await lookup(options.to.host)).address;
+  } catch (err) {
+    throw new Error(`cannot send to ${options.to.host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const socket = dgram.createSocket(isIPv6(address) ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.connect(options.to.port, options.to.host, () => { socket.off('error', reject); resolve(); });
+    socket.once('error', (err) => {
+      socket.close();
+      reject(new Error(`cannot send to ${options.to.host}:${options.to.port}: ${err.message}`));
+    });
+    socket.connect(options.to.port, address, () => { socket.removeAllListeners('error'); resolve(); });
   });
   socket.on('error', () => { /* ICMP port unreachable while the probe is down: keep sending. */ });
   const t0 = datagrams[0].timeMs;

@@ -1,5 +1,6 @@
 /** Reads the UDP datagrams of a capture (pcap or pcapng) of export packets: source address and payload. */
 import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import { formatV4, formatV6 } from '../protocol/address.js';
 
 /** Datagram is one captured UDP payload with where it came from. */
@@ -30,6 +31,16 @@ export class CaptureError extends Error {
 }
 
 const MAX_GUNZIPPED_BYTES = 1 << 30;
+
+/** readCaptureFile reads a capture from disk; its errors name the file. */
+export function readCaptureFile(path: string): CaptureSummary {
+  try {
+    return readCapture(readFileSync(path));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new CaptureError(`${path}: ${e.code === 'EISDIR' ? 'is a directory' : e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+}
 
 /** readCapture parses a whole capture file held in memory (pcap or pcapng, either may be gzipped). */
 export function readCapture(buf: Uint8Array): CaptureSummary {

@@ -2,13 +2,16 @@
 import { FlowCore, type CoreStats } from '../wasm/core.js';
 import { STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
 import { FrameWriter } from '../protocol/frame.js';
-import { PROBE_STATS, type ProbeStatName } from '../protocol/messages.js';
+import { PROBE_STATS, MAX_FRAME_HOSTS, type ProbeStatName } from '../protocol/messages.js';
 import { UdpInput } from './udp-input.js';
 import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
 import type { ProbeConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
+import { MetricsServer } from './metrics-server.js';
+import { exporterHealth, exporterMetrics } from './exporter-stats.js';
+import { formatPrometheus, type MetricFamily } from '../shared/metrics.js';
 
 /** ProbeStats is everything the probe counted. */
 export interface ProbeStats {
@@ -36,6 +39,7 @@ export class Probe {
   // Sequence numbers start at the start-up time, so a restarted probe never reuses one (until issue 7's spool).
   private _sequence: number;
   private _udpPort = 0;
+  private readonly _metrics?: MetricsServer;
   private _windowsClosed = 0;
   private _lastWindowHosts = 0;
 
@@ -52,12 +56,40 @@ export class Probe {
     }
     this._clock = new WindowClock(config.windowMs, (start, length) => this._closeWindow(start, length), clock);
     this._uplink = new Uplink(defaultUplinkOptions(config.mergerUrl));
+    if (config.metrics) {
+      this._metrics = new MetricsServer(config.metrics.host, config.metrics.port, {
+        prometheus: () => formatPrometheus([...this._probeMetrics(), ...exporterMetrics(this.exporters())]),
+        exporters: () => ({ exporters: this.exporters() }),
+        status: () => this.stats(),
+      });
+    }
+  }
+
+  /** exporters is each exporter address's health. */
+  exporters() {
+    return [...this._core.exporterStats()].map(([address, s]) => exporterHealth(address, s));
+  }
+
+  private _probeMetrics(): MetricFamily[] {
+    const s = this.stats();
+    const counter = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'counter', samples: [{ value }] });
+    return [
+      counter('hostflow_probe_datagrams_total', 'Datagrams and TCP messages received.', s.core.datagrams),
+      counter('hostflow_probe_records_total', 'Flow records accounted.', s.core.records),
+      counter('hostflow_probe_windows_total', 'Windows closed and framed.', s.windowsClosed),
+      counter('hostflow_probe_overflow_records_total', 'Host updates summed into the overflow entry.', s.core.overflowRecords),
+      counter('hostflow_probe_core_faults_total', 'Datagrams dropped because the core trapped (a bug).', s.core.coreFaults ?? 0),
+      counter('hostflow_probe_frames_sent_total', 'Frames sent to the merger.', s.uplink.framesSent),
+      counter('hostflow_probe_frames_dropped_total', 'Frames dropped because the uplink queue was full.', s.uplink.framesDropped),
+      { name: 'hostflow_probe_uplink_connected', help: '1 while connected to the merger.', type: 'gauge', samples: [{ value: s.uplink.connected ? 1 : 0 }] },
+    ];
   }
 
   /** start binds UDP, connects to the merger and starts the window clock; resolves to the UDP port. */
   async start(): Promise<number> {
     this._udpPort = await this._input.start();
     if (this._tcp) this._tcpPort = await this._tcp.start();
+    if (this._metrics) log('probe', `metrics on http://${this.config.metrics!.host}:${await this._metrics.start()}/metrics`);
     this._uplink.start();
     this._clock.start();
     const tcp = this._tcp ? ` and tcp ${this.config.tcp!.host}:${this._tcpPort}` : '';
@@ -70,15 +102,33 @@ export class Probe {
     const status = this._core.ingest(payload, source, Date.now(), reliable);
     if (status !== STATUS_OK && status !== STATUS_TEMPLATE_PENDING) {
       const e = this._core.decodeError(status)!;
-      this._errors.log(`${source}:${e.code}`, `exporter ${source}: ${e.code.toLowerCase()} at byte ${e.offset} (domain ${e.obsDomainId}, template ${e.templateId})`);
+      const version = payload.length >= 2 ? `version ${(payload[0] << 8) | payload[1]}, ` : '';
+      this._errors.log(`${source}:${e.code}`, `exporter ${source}: ${e.code.toLowerCase()} at byte ${e.offset} of ${payload.length} (${version} domain ${e.obsDomainId}, template ${e.templateId})`);
     }
   }
 
+  /** _closeWindow frames the window's hosts, in parts of at most MAX_FRAME_HOSTS, and queues them. */
   private _closeWindow(start: number, length: number): void {
     const writer = this._writer;
-    const header = { probeId: this.config.probeId, windowStart: start, windowLength: length, sequence: this._sequence++, stats: this._wireStats() };
-    writer.begin(header, this._core.windowHosts());
-    this._lastWindowHosts = this._core.closeWindow((family, addr, off, values) => writer.host(family, addr, off, values));
+    const total = this._core.windowHosts();
+    const stats = this._wireStats();
+    let left = total;
+    let inPart = 0;
+    const begin = () => {
+      const n = Math.min(left, MAX_FRAME_HOSTS);
+      left -= n;
+      writer.begin({ probeId: this.config.probeId, windowStart: start, windowLength: length, sequence: this._sequence++, stats, moreParts: left > 0 }, n);
+      inPart = 0;
+    };
+    begin();
+    this._lastWindowHosts = this._core.closeWindow((family, addr, off, values) => {
+      if (inPart === MAX_FRAME_HOSTS) {
+        this._uplink.send(writer.finish());
+        begin();
+      }
+      writer.host(family, addr, off, values);
+      inPart++;
+    });
     this._windowsClosed++;
     this._uplink.send(writer.finish());
   }
@@ -90,6 +140,7 @@ export class Probe {
       sets_no_template: c.setsNoTemplate, err_truncated: c.errTruncated, err_bad_version: c.errBadVersion,
       err_bad_set_length: c.errBadSetLength, err_bad_template: c.errBadTemplate, err_bad_record: c.errBadRecord,
       err_too_large: c.errTooLarge, overflow_records: c.overflowRecords, frames_dropped: this._uplink.stats.framesDropped,
+      templates_evicted: c.templatesFull, sequence_gaps: c.sequenceGaps, core_faults: c.coreFaults ?? 0,
     };
     return PROBE_STATS.map((name) => values[name]);
   }
@@ -113,6 +164,7 @@ export class Probe {
   async stop(): Promise<void> {
     await this._input.stop();
     await this._tcp?.stop();
+    await this._metrics?.stop();
     this._clock.stop();
     await this._uplink.stop();
   }

@@ -1,5 +1,6 @@
 /** Uplink: the probe's WebSocket to the merger. Queues frames while down, reconnects with backoff and jitter. */
 import WebSocket from 'ws';
+import { RateLimitedLog } from '../shared/log.js';
 
 /** UplinkOptions bound the queue and the socket's send buffer. */
 export interface UplinkOptions {
@@ -35,6 +36,7 @@ export class Uplink {
   private _timer?: NodeJS.Timeout;
   private _flushTimer?: NodeJS.Timeout;
   private _stopped = true;
+  private readonly _log = new RateLimitedLog('probe', 60_000);
   readonly stats: UplinkStats = {
     connected: false, framesSent: 0, bytesSent: 0, framesQueued: 0, bytesQueued: 0, framesDropped: 0, connects: 0, lastError: '',
   };
@@ -90,8 +92,15 @@ export class Uplink {
       this._backoff = this.options.minBackoffMs;
       this._flush();
     });
-    ws.on('error', (err) => { this.stats.lastError = err.message; });
-    ws.on('close', () => {
+    ws.on('error', (err) => {
+      this.stats.lastError = err.message;
+      this._log.log(`error:${err.message}`, `merger ${this.options.url}: ${err.message}`);
+    });
+    ws.on('close', (code, reason) => {
+      if (code === 1008 || code === 1003) { // The merger refused this probe: say why.
+        this.stats.lastError = `refused by the merger: ${reason.toString()}`;
+        this._log.log(`close:${code}`, `merger ${this.options.url} refused this probe: ${reason.toString()}`);
+      }
       this.stats.connected = false;
       if (this._ws === ws) this._ws = undefined;
       this._scheduleReconnect();

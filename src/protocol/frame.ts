@@ -2,7 +2,7 @@
 import { ProtocolError } from './errors.js';
 import { formatV4, formatV6 } from './address.js';
 import {
-  FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT,
+  FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT, FLAG_MORE_PARTS,
   FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, type WindowHeader, type WindowFrame, type HostDelta,
 } from './messages.js';
 
@@ -31,7 +31,7 @@ export class FrameWriter {
     view.setUint32(0, FRAME_MAGIC);
     this._buf[4] = PROTOCOL_VERSION;
     this._buf[5] = FRAME_KIND_WINDOW;
-    view.setUint16(6, 0);
+    view.setUint16(6, header.moreParts ? FLAG_MORE_PARTS : 0);
     this._buf[8] = id.length;
     this._buf.set(id, 9);
     this._pos = 9 + id.length;
@@ -127,6 +127,7 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
   if (view.getUint32(0) !== FRAME_MAGIC) throw new ProtocolError('PROTO_ERR_BAD_MAGIC', 'not a hostflow frame', 0);
   if (bytes[4] !== PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected ${PROTOCOL_VERSION}`, 4);
   if (bytes[5] !== FRAME_KIND_WINDOW) throw new ProtocolError('PROTO_ERR_BAD_KIND', `kind ${bytes[5]}`, 5);
+  const flags = view.getUint16(6);
   r.pos = 8;
   const idLength = r.u8('probe id length');
   if (idLength < 1 || idLength > MAX_PROBE_ID_BYTES) throw new ProtocolError('PROTO_ERR_BAD_PROBE_ID', `probe id of ${idLength} bytes`, 8);
@@ -177,5 +178,5 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     hosts[h] = { host, values };
   }
   if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the last host`, r.pos);
-  return { probeId, windowStart, windowLength, sequence, stats, hosts };
+  return { probeId, windowStart, windowLength, sequence, stats, hosts, moreParts: (flags & FLAG_MORE_PARTS) !== 0 };
 }

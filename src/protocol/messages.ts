@@ -8,8 +8,11 @@ export const FRAME_MAGIC = 0x48464c57;
 export const FRAME_KIND_WINDOW = 1;
 /** MAX_PROBE_ID_BYTES caps the UTF-8 probe id. */
 export const MAX_PROBE_ID_BYTES = 64;
-/** MAX_FRAME_HOSTS caps the hosts of one frame (the probe's table is smaller). */
-export const MAX_FRAME_HOSTS = 1 << 22;
+/** MAX_FRAME_HOSTS caps the hosts of one frame: a window with more hosts goes out in several parts, so a
+ * frame stays below about 10 MB and decoding one never stalls the merger. */
+export const MAX_FRAME_HOSTS = 100_000;
+/** FLAG_MORE_PARTS in the header's flags: more frames of this window follow from this probe. */
+export const FLAG_MORE_PARTS = 1;
 
 /** HOST_FIELDS are the per-host values, in wire order; bit i of an entry's presence mask is field i. */
 export const HOST_FIELDS = [
@@ -52,6 +55,9 @@ export const PROBE_STATS = [
   'err_too_large',
   'overflow_records', // Host updates summed into the overflow entry (table full).
   'frames_dropped', // Frames the uplink dropped because its queue was full.
+  'templates_evicted', // Templates dropped to stay within the template caps.
+  'sequence_gaps', // Export messages whose sequence number skipped ahead (loss between exporter and probe).
+  'core_faults', // Datagrams dropped because the core trapped: a bug, never the input's fault.
 ] as const;
 export type ProbeStatName = (typeof PROBE_STATS)[number];
 
@@ -62,6 +68,7 @@ export interface WindowHeader {
   windowLength: number; // ms.
   sequence: number; // Per probe, +1 per frame; (probeId, sequence) identifies a frame.
   stats: number[]; // PROBE_STATS values, in that order.
+  moreParts?: boolean; // More frames of this window follow (header flag FLAG_MORE_PARTS).
 }
 
 /** HostDelta is one host's values in one window; values[i] is HOST_FIELDS[i]. */

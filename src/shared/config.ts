@@ -13,6 +13,7 @@ export interface ProbeConfig {
   probeId: string;
   udp: HostPort;
   tcp: HostPort | null; // IPFIX over TCP; null: off.
+  metrics: HostPort | null; // The probe's /metrics, /exporters, /status; null: off.
   receiveBufferBytes: number;
   windowMs: number;
   mergerUrl: string;
@@ -36,6 +37,7 @@ export function defaultProbeConfig(): ProbeConfig {
     probeId: hostname().slice(0, 64) || 'probe',
     udp: { host: '0.0.0.0', port: 4739 },
     tcp: { host: '0.0.0.0', port: 4739 },
+    metrics: null,
     receiveBufferBytes: 8 << 20,
     windowMs: DEFAULT_WINDOW_MS,
     mergerUrl: 'ws://127.0.0.1:8080/probe',
@@ -49,9 +51,36 @@ export function defaultMergerConfig(): MergerConfig {
     windowMs: DEFAULT_WINDOW_MS,
     graceWindows: 2,
     retentionMs: 3600_000,
-    maxHeldRows: 5_000_000,
+    maxHeldRows: 1_000_000, // About 250 bytes a row: a quarter GB at most.
     webRoot: '',
   };
+}
+
+/** checkWindowMs accepts whole seconds that tile a minute or an hour (1..60 s dividing 60, or whole
+ * minutes dividing 60), so that windows roll up exactly into minutes and hours. */
+export function checkWindowMs(ms: number): number {
+  const ok = ms % 1000 === 0 && ms >= 1000 && (60_000 % ms === 0 || (ms % 60_000 === 0 && 3_600_000 % ms === 0));
+  if (!ok) throw new Error(`a window of ${ms} ms does not tile minutes and hours: use 1-60 s dividing 60 (1s, 2s, 5s, 10s, 15s, 30s, 60s) or minutes dividing 60 (2m, 5m, 10m, 15m, 30m, 60m)`);
+  return ms;
+}
+
+/** checkProbeId accepts 1..64 bytes of UTF-8. */
+export function checkProbeId(id: string): string {
+  const n = Buffer.byteLength(id, 'utf8');
+  if (n < 1 || n > 64) throw new Error(`a probe id is 1..64 bytes, "${id.slice(0, 20)}..." has ${n}`);
+  return id;
+}
+
+/** checkMergerUrl accepts ws:// and wss:// URLs. */
+export function checkMergerUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`"${url}" is not a URL (expected ws://HOST:PORT/probe)`);
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(`"${url}" is not a ws:// or wss:// URL`);
+  return url;
 }
 
 /** parseHostPort reads "HOST:PORT", "[v6]:PORT" or ":PORT". */
@@ -59,7 +88,7 @@ export function parseHostPort(text: string, defaultHost: string): HostPort {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
   if (!m) throw new Error(`"${text}" is not HOST:PORT`);
   const port = Number(m[3]);
-  if (port > 65535) throw new Error(`port ${port} is out of range`);
+  if (port > 65535) throw new Error(`port ${port} is out of range (0..65535)`);
   return { host: m[1] ?? (m[2] || defaultHost), port };
 }
 

@@ -17,6 +17,9 @@ export interface CoreOptions {
   templateLifetimeMs: number; // Templates not refreshed for this long expire (RFC 7011 8.4); 0: never.
 }
 
+/** MAX_HOSTS bounds the host table: 88 bytes a host plus its index keep 4 million within 512 MB of WASM memory. */
+export const MAX_HOSTS = 4_000_000;
+
 /** defaultCoreOptions are the embedded defaults. */
 export function defaultCoreOptions(): CoreOptions {
   return { maxHosts: 200_000, maxTemplates: 4096, maxExporters: 1024, templatesPerExporter: 512, templateLifetimeMs: 30 * 60_000 };
@@ -75,7 +78,9 @@ export class FlowCore {
   private _inputEnd = 0;
 
   constructor(readonly options: CoreOptions = defaultCoreOptions()) {
-    if (!(options.maxHosts >= 1 && options.maxHosts <= 1 << 26)) throw new RangeError('maxHosts must be 1..67108864');
+    if (!(Number.isInteger(options.maxHosts) && options.maxHosts >= 1 && options.maxHosts <= MAX_HOSTS)) {
+      throw new RangeError(`max hosts must be an integer in 1..${MAX_HOSTS}`);
+    }
     if (!(options.maxTemplates >= 1 && options.maxTemplates <= 1 << 20)) throw new RangeError('maxTemplates must be 1..1048576');
     this._wasm = instantiateCore();
     if (!(options.maxExporters >= 1 && options.maxExporters <= 65_535)) throw new RangeError('maxExporters must be 1..65535');

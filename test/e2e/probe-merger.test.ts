@@ -79,6 +79,18 @@ describe('probe and merger as separate processes on loopback', () => {
     expect(probe.proc.exitCode).toBe(null);
   });
 
+  it('refuses a probe whose window length differs, tells it why, and does not wait for it', async () => {
+    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s']);
+    running.push(merger);
+    const port = Number((await merger.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--merger', `ws://127.0.0.1:${port}/probe`, '--window', '2s', '--probe-id', 'slow']);
+    running.push(probe);
+    await probe.waitFor(/refused this probe: window 2000 ms, this merger merges 1000 ms windows/, 10_000);
+    const { body } = await getJson(`http://127.0.0.1:${port}/api/status`);
+    expect(body.frames_refused.PROTO_ERR_WRONG_WINDOW).toBeGreaterThanOrEqual(1);
+    expect(body.probes_connected).toEqual([]);
+  });
+
   it('answers bad API parameters with HTTP 400 and a reason', async () => {
     const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s']);
     running.push(merger);

@@ -70,3 +70,16 @@ describe('WindowMerger', () => {
     expect(m.merge(frame('a', 5 * W, 1, {}), 1)).toBe('future');
   });
 });
+
+describe('WindowMerger with windows in several parts', () => {
+  it('merges every part and completes the window only once the last part is in', () => {
+    const { m, done } = setup();
+    m.probeUp('big');
+    m.merge({ ...frame('big', 0, 1, { '10.0.0.1': [1] }), moreParts: true }, 1);
+    m.merge({ ...frame('big', 0, 2, { '10.0.0.2': [2] }), moreParts: true }, 1);
+    expect(done).toEqual([]);
+    m.merge(frame('big', 0, 3, { '10.0.0.3': [3] }), 1);
+    expect(done).toHaveLength(1);
+    expect([...done[0].hosts.keys()].sort()).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+  });
+});
