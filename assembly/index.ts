@@ -15,10 +15,12 @@ import { initPending } from "./pending";
 import { beginDatagram, fail, outcome, setMessageStart } from "./errors";
 import { initHostTable, entriesPtr, windowEntries, clearWindow } from "./table/host-table";
 import { initFlowOutput, setDecodeMode, flowOutPtr, flowOutCount, flowOutDropped, resetFlowOut } from "./flow";
+import { initEvents, setEventsEnabled, eventsPtr, eventsCount, resetEvents } from "./events";
 
 // Every ABI constant is exported as a global, so that test/wasm/abi.test.ts can check the TS mirror.
 export * from "./abi";
 export { FLOW_OUT_SIZE, FLOW_OUT_CAPACITY } from "./flow";
+export { EVENT_SIZE, EVENT_CAPACITY } from "./events";
 
 let ready = false;
 
@@ -33,6 +35,7 @@ export function init(maxHosts: u32, maxTemplates: u32, maxExporters: u32, templa
   initPending();
   initHostTable(maxHosts);
   initFlowOutput();
+  initEvents();
   initInput(); // Last: it ends at the end of memory.
   ready = true;
   return STATUS_OK;
@@ -106,8 +109,13 @@ export function clear(): void {
 // decodeMode on: every decoded flow is also written to the record output (for `hostflow decode`).
 export function decodeMode(on: bool): void {
   setDecodeMode(on);
+  setEventsEnabled(on);
   resetFlowOut();
 }
+// eventsAddress and eventsTotal read the template and options events of the last ingest() calls.
+export function eventsAddress(): usize { return eventsPtr(); }
+export function eventsTotal(): u32 { return eventsCount(); }
+export function eventsReset(): void { resetEvents(); }
 // recordsAddress, recordsCount and recordsDropped read the record output of the last ingest() calls.
 export function recordsAddress(): usize { return flowOutPtr(); }
 export function recordsCount(): u32 { return flowOutCount(); }

@@ -14,6 +14,7 @@ import {
 import { T_ID, T_FIELD_COUNT, T_MIN_LENGTH, T_FLAGS, T_FIELDS, TF_OPTIONS, TF_VARLEN } from "./templates";
 import { emitFlow, setSource, setDestination, FF_SRC, FF_DST, FF_REVERSE, FF_TIMES, FF_PORTS, FF_PROTO, FF_TCP_FLAGS } from "../flow";
 import { systemInitMs, setSystemInitMs, setRate, rateFor } from "../exporter/state";
+import { optionsEvent } from "../events";
 
 // IPv4 addresses become IPv4-mapped IPv6 keys: bytes 8..15 are 00 00 ff ff a b c d.
 @inline function mappedHi(p: usize): u64 {
@@ -158,6 +159,7 @@ export function decodeDataSet(t: usize, p: usize, end: usize): i32 {
 
     if (options) {
       count(STAT_OPTIONS_RECORDS);
+      optionsEvent(ctxDomainId, templateId, sysInit, rate, hasSampler, samplerId);
       if (sysInit > 0) setSystemInitMs(ctxDomain, sysInit);
       if (rate >= 1) setRate(ctxDomain, hasSampler, samplerId, rate);
       continue;

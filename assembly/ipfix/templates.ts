@@ -5,6 +5,7 @@ import {
   STAT_TEMPLATES_ADDED, STAT_TEMPLATES_UPDATED, STAT_TEMPLATES_FULL, STAT_TEMPLATES_WITHDRAWN, STAT_TEMPLATES_EXPIRED,
 } from "../abi";
 import { mix64 } from "../table/hash";
+import { templateEvent, EV_TEMPLATE_ADDED, EV_TEMPLATE_UPDATED, EV_TEMPLATE_WITHDRAWN, EV_TEMPLATE_EXPIRED, EV_TEMPLATE_EVICTED } from "../events";
 
 // MAX_FIELDS caps the fields of one template; longer templates are refused (counted).
 export const MAX_FIELDS: u32 = 256;
@@ -74,6 +75,11 @@ export function initTemplates(maxTemplates: u32, maxExporters: u32, perExporterC
   return <u32>mix64((<u64>exporterId << 32 | <u64>domain) ^ (<u64>templateId << 48) ^ <u64>templateId);
 }
 
+function event(kind: u32, t: usize): void {
+  templateEvent(kind, load<u32>(t, T_DOMAIN), <u32>load<u16>(t, T_ID), (<u32>load<u8>(t, T_FLAGS) & TF_OPTIONS) != 0,
+    <u32>load<u16>(t, T_FIELD_COUNT), <u32>load<u16>(t, T_MIN_LENGTH));
+}
+
 @inline function slotOf(ref: u32): usize {
   return slots + <usize>(ref - 1) * SLOT_SIZE;
 }
@@ -132,6 +138,7 @@ export function findTemplate(exporterId: u32, domain: u32, templateId: u32, nowM
   if (i < 0) return 0;
   const t = slotOf(load<u32>(index + (<usize>i << 2)));
   if (lifetimeMs > 0 && nowMs - load<f64>(t, T_LAST_SEEN) > lifetimeMs) {
+    event(EV_TEMPLATE_EXPIRED, t);
     removeAt(<u32>i);
     count(STAT_TEMPLATES_EXPIRED);
     return 0;
@@ -160,6 +167,7 @@ export function commitScratch(nowMs: f64): i32 {
     memory.copy(t + T_ID, scratch + T_ID, 8);
     memory.copy(t + T_FIELDS, scratch + T_FIELDS, fieldBytes);
     count(STAT_TEMPLATES_UPDATED);
+    event(EV_TEMPLATE_UPDATED, t);
     return ADD_UPDATED;
   }
   // At a cap, the least recently refreshed template makes room (the exporter's own when its share is
@@ -191,6 +199,7 @@ export function commitScratch(nowMs: f64): i32 {
   }
   store<u32>(index + (<usize>i << 2), slot + 1);
   count(STAT_TEMPLATES_ADDED);
+  event(EV_TEMPLATE_ADDED, t);
   return ADD_ADDED;
 }
 
@@ -205,6 +214,7 @@ function evictOldest(exporterId: u32, own: bool): void {
   if (oldest == 0) return;
   const i = indexOf(load<u32>(oldest, T_EXPORTER), load<u32>(oldest, T_DOMAIN), <u32>load<u16>(oldest, T_ID));
   if (i >= 0) {
+    event(EV_TEMPLATE_EVICTED, oldest);
     removeAt(<u32>i);
     count(STAT_TEMPLATES_FULL);
   }
@@ -214,6 +224,7 @@ function evictOldest(exporterId: u32, own: bool): void {
 export function withdrawTemplate(exporterId: u32, domain: u32, templateId: u32): bool {
   const i = indexOf(exporterId, domain, templateId);
   if (i < 0) return false;
+  event(EV_TEMPLATE_WITHDRAWN, slotOf(load<u32>(index + (<usize>i << 2))));
   removeAt(<u32>i);
   count(STAT_TEMPLATES_WITHDRAWN);
   return true;

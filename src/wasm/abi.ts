@@ -87,3 +87,7 @@ export const DELTA_FLAG_OVERFLOW = 1;
 /** Record output (decode mode): FLOW_OUT_SIZE bytes per decoded flow, see assembly/flow.ts. */
 export const FLOW_OUT_SIZE = 112;
 export const FLOW_OUT_CAPACITY = 4096;
+
+/** Event output (decode mode): template events and options records, see assembly/events.ts. */
+export const EVENT_SIZE = 40;
+export const EVENT_CAPACITY = 1024;

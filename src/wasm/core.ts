@@ -3,7 +3,7 @@ import { instantiateCore, WasmAbortError, type CoreExports } from './loader.js';
 import { ERR_CORE_FAULT } from './abi.js';
 import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
-  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE,
+  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE,
 } from './abi.js';
 import { isMappedV4, formatKey } from '../protocol/address.js';
 import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT } from '../protocol/messages.js';
@@ -59,6 +59,13 @@ export interface DecodedFlow {
   decodedLater?: boolean; // From a data set held until its template arrived.
   samplingRate: number; // The rate the host table applies to packets and octets.
 }
+
+/** CoreEvent is a template event or an options record's announcement (decode mode). */
+export type CoreEvent =
+  | { type: 'template'; event: 'added' | 'updated' | 'withdrawn' | 'expired' | 'evicted'; observationDomainId: number; templateId: number; options: boolean; fieldCount: number; recordLength: number }
+  | { type: 'options'; observationDomainId: number; templateId: number; systemInitTimeMilliseconds?: number; samplingRate?: number; samplerId?: number };
+
+const TEMPLATE_EVENTS = ['', 'added', 'updated', 'withdrawn', 'expired', 'evicted'] as const;
 
 const FF_SRC = 1, FF_DST = 2, FF_REVERSE = 4, FF_TIMES = 8, FF_PORTS = 16, FF_PROTO = 32, FF_TCP_FLAGS = 64, FF_HELD = 128;
 
@@ -209,6 +216,33 @@ export class FlowCore {
     const dropped = this._wasm.recordsDropped();
     this._wasm.recordsReset();
     return { flows, dropped };
+  }
+
+  /** takeEvents returns the template and options events since the last call (decode mode). */
+  takeEvents(): CoreEvent[] {
+    const n = this._wasm.eventsTotal();
+    const base = this._wasm.eventsAddress();
+    const view = new DataView(this._wasm.memory.buffer);
+    const out: CoreEvent[] = [];
+    for (let k = 0; k < n; k++) {
+      const o = base + k * EVENT_SIZE;
+      const kind = view.getUint8(o);
+      const observationDomainId = view.getUint32(o + 8, true);
+      const templateId = view.getUint16(o + 2, true);
+      if (kind >= 1 && kind <= 5) {
+        out.push({ type: 'template', event: TEMPLATE_EVENTS[kind] as 'added', observationDomainId, templateId, options: view.getUint8(o + 1) === 1,
+          fieldCount: view.getUint16(o + 4, true), recordLength: view.getUint16(o + 6, true) });
+      } else {
+        const has = view.getUint32(o + 12, true);
+        const e: CoreEvent = { type: 'options', observationDomainId, templateId };
+        if (has & 1) e.systemInitTimeMilliseconds = view.getFloat64(o + 16, true);
+        if (has & 2) e.samplingRate = view.getFloat64(o + 24, true);
+        if (has & 4) e.samplerId = Number(view.getBigUint64(o + 32, true));
+        out.push(e);
+      }
+    }
+    this._wasm.eventsReset();
+    return out;
   }
 
   /** windowHosts is how many entries the window in progress has (the overflow entry included). */

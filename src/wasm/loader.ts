@@ -19,6 +19,9 @@ export interface CoreExports {
   recordsCount(): number;
   recordsDropped(): number;
   recordsReset(): void;
+  eventsAddress(): number;
+  eventsTotal(): number;
+  eventsReset(): void;
   STAT_COUNT: WebAssembly.Global;
   DELTA_RECORD_SIZE: WebAssembly.Global;
   INPUT_CAPACITY: WebAssembly.Global;
