@@ -1,7 +1,7 @@
 // One decoded flow record on its way to the host table (and, in decode mode, to the record output).
 import { accountSource, accountDestination } from "./table/host-table";
 import { allocRegion, count, setStat } from "./memory";
-import { STAT_RECORDS, STAT_SAMPLED_RECORDS, STAT_SAMPLING_RATE } from "./abi";
+import { STAT_SAMPLED_RECORDS, STAT_SAMPLING_RATE } from "./abi";
 
 // Record output layout (decode mode), FLOW_OUT_SIZE bytes per record:
 // ┌────────┬────────┬──────────┬──────────┬──────────┬──────────┬────────┬────────┬────────┬───────┬───────┬──────┬──────┬───────┬───────┬───────┬────────┬─────┐
@@ -49,9 +49,9 @@ export let dstHi: u64 = 0;
 export function setSource(lo: u64, hi: u64): void { srcLo = lo; srcHi = hi; }
 export function setDestination(lo: u64, hi: u64): void { dstLo = lo; dstHi = hi; }
 
-// emitFlow accounts one flow record: the source sends packets/octets to the destination and, for a
+// emitFlow accounts one flow record (the caller counts STAT_RECORDS, once per set): the source sends packets/octets to the destination and, for a
 // biflow, the destination sends the reverse counts back. Counts are scaled by the sampling rate.
-export function emitFlow(
+@inline export function emitFlow(
   flags: u32, packets: u64, octets: u64, revPackets: u64, revOctets: u64, startMs: f64, endMs: f64, rate: f64,
   srcPort: u32, dstPort: u32, proto: u32, tcpFlags: u32, templateId: u32, domain: u32, version: u32,
 ): void {
@@ -77,8 +77,8 @@ export function emitFlow(
     revPackets = scale(revPackets, rate);
     revOctets = scale(revOctets, rate);
     count(STAT_SAMPLED_RECORDS);
+    setStat(STAT_SAMPLING_RATE, <u64>Math.round(rate)); // The last rate applied; unsampled records leave it.
   }
-  setStat(STAT_SAMPLING_RATE, <u64>Math.round(rate));
   const hasSrc = (flags & FF_SRC) != 0;
   const hasDst = (flags & FF_DST) != 0;
   if (hasSrc) accountSource(srcLo, srcHi, 1, packets, octets, startMs, endMs);
@@ -88,7 +88,6 @@ export function emitFlow(
     if (hasDst) accountSource(dstLo, dstHi, 1, revPackets, revOctets, startMs, endMs);
     if (hasSrc) accountDestination(srcLo, srcHi, 1, revPackets, revOctets, startMs, endMs);
   }
-  count(STAT_RECORDS);
 }
 
 @inline function scale(v: u64, rate: f64): u64 {

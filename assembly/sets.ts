@@ -9,7 +9,7 @@ import {
   scratch, findTemplate, commitScratch, MAX_FIELDS, T_EXPORTER, T_DOMAIN, T_ID, T_FIELD_COUNT, T_MIN_LENGTH, T_FLAGS,
   T_FIELDS, TF_USED, TF_OPTIONS, TF_VARLEN, ADD_ADDED, ADD_UPDATED,
 } from "./ipfix/templates";
-import { VARLEN } from "./ipfix/fields";
+import { VARLEN, KIND_SKIP, isAddressKind } from "./ipfix/fields";
 import {
   decodeDataSet, setMessageContext, contextExportMs, contextUptimeMs, contextVersion, contextDomain, contextNowMs,
 } from "./ipfix/data";
@@ -17,6 +17,7 @@ import { setFromHeld } from "./flow";
 import { hold, takeHeld, heldVersion, heldExportMs, heldUptime, heldArrival, heldBody, heldEnd } from "./pending";
 
 let fieldCount: u32 = 0;
+let kindsSeen: u64 = 0; // Kinds already in this template: a repeated element is compiled to SKIP (first wins).
 let minLength: u32 = 0;
 let tflags: u32 = 0;
 
@@ -26,12 +27,20 @@ export function beginTemplate(exporterId: u32, domain: u32, templateId: u32, opt
   store<u32>(scratch, domain, T_DOMAIN);
   store<u16>(scratch, <u16>templateId, T_ID);
   fieldCount = 0;
+  kindsSeen = 0;
   minLength = 0;
   tflags = TF_USED | (options ? TF_OPTIONS : 0);
 }
 
 // addField appends a field of a kind and a wire length (VARLEN for variable length).
 export function addField(kind: u32, len: u32): void {
+  // When a template repeats an element (outer and inner headers), the first occurrence wins, as in
+  // tshark; addresses are the exception, settled per record (an all-zero one gives way to a later one).
+  const bit: u64 = <u64>1 << <u64>kind;
+  if (kind != KIND_SKIP && !isAddressKind(kind)) {
+    if (kindsSeen & bit) kind = KIND_SKIP;
+    else kindsSeen |= bit;
+  }
   if (fieldCount < MAX_FIELDS) store<u32>(scratch + T_FIELDS + (<usize>fieldCount << 2), kind | (len << 16));
   fieldCount++;
   if (len == VARLEN) {

@@ -1,16 +1,45 @@
 import { bench, describe } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FlowCore, defaultCoreOptions } from '../src/wasm/core.js';
-import { readCapture } from '../src/pcap/reader.js';
-import { SOFTFLOWD_IPFIX_MS } from '../test/helpers/fixtures.js';
+import { readCaptureFile, type Datagram } from '../src/pcap/reader.js';
+import { FIXTURES } from '../test/helpers/fixtures.js';
 
-// Decode + aggregate through the real WASM core: one pass = the capture's 1,581 datagrams, 42,048 records.
-const datagrams = readCapture(readFileSync(SOFTFLOWD_IPFIX_MS)).datagrams;
-const core = new FlowCore(defaultCoreOptions());
+// Decode + aggregate through the real WASM core (the datagram copy into WASM memory included), per pass
+// over a capture. Names carry [records, bytes] per pass: bench/report.mjs turns hz into records/s and MB/s.
 
-describe('WASM core, softflowd IPFIX (42,048 records per pass)', () => {
-  bench('ingest every datagram, then close the window', () => {
-    for (const d of datagrams) core.ingest(d.payload, '127.0.0.1', 0);
+/** countRecords decodes the datagrams once to know how many flow records a pass holds. */
+function countRecords(datagrams: Datagram[]): number {
+  const core = new FlowCore(defaultCoreOptions());
+  for (const d of datagrams) core.ingest(d.payload, d.source, d.timeMs);
+  return core.stats().records;
+}
+
+function passBench(label: string, datagrams: Datagram[], warmup: Datagram[] = []): void {
+  const core = new FlowCore({ ...defaultCoreOptions(), templateLifetimeMs: 0 });
+  for (const d of warmup) core.ingest(d.payload, '192.0.2.1', 0);
+  const records = countRecords([...warmup, ...datagrams]) - countRecords(warmup);
+  const bytes = datagrams.reduce((s, d) => s + d.payload.length, 0);
+  bench(`${label} [${records} records, ${bytes} bytes]`, () => {
+    for (const d of datagrams) core.ingest(d.payload, '192.0.2.1', 0);
     core.closeWindow(() => {});
   });
+}
+
+describe('WASM core: decode + aggregate, softflowd exports', () => {
+  for (const name of ['ipfix-ms', 'ipfix-uptime', 'ipfix-biflow', 'ipfix-sampled', 'nfv9', 'nfv5']) {
+    passBench(`softflowd-${name}`, readCaptureFile(join(FIXTURES, `softflowd/softflowd-${name}.pcap.gz`)).datagrams);
+  }
+});
+
+describe('WASM core: decode + aggregate, the widest vendor templates (each data datagram 1,000 times)', () => {
+  const vendors: [string, string][] = [
+    ['nProbe, 47 fields with PEN 35632 and variable length', 'public/_wrapped/telegraf/ipfix_pen_35632.pcap'],
+    ['Netscaler, 41 fields with variable length', 'public/_wrapped/logstash-codec-netflow/IPFIX_Netscaler_with_variable_length_fields.pcap'],
+    ['YAF-style telegraf example, 39 fields', 'public/_wrapped/telegraf/ipfix_example.pcap'],
+  ];
+  for (const [label, file] of vendors) {
+    const all = readCaptureFile(join(FIXTURES, file)).datagrams;
+    const data = all.slice(1);
+    passBench(label, Array.from({ length: 1000 }, (_, i) => data[i % data.length]), all.slice(0, 1));
+  }
 });

@@ -1,12 +1,11 @@
 // Data-set decoding through a compiled template (RFC 7011 3.4.3; NetFlow v9 data flowsets alike).
 import { load16be, load32be, loadUintBE } from "../bytes";
 import { count } from "../memory";
-import { STATUS_OK, ERR_BAD_RECORD, STAT_RECORDS_NO_ADDRESS, STAT_OPTIONS_RECORDS } from "../abi";
+import { STATUS_OK, ERR_BAD_RECORD, STAT_RECORDS, STAT_RECORDS_NO_ADDRESS, STAT_OPTIONS_RECORDS } from "../abi";
 import {
   KIND_SKIP, KIND_SRC4, KIND_DST4, KIND_SRC6, KIND_DST6, KIND_SRC_PORT, KIND_DST_PORT, KIND_PROTO, KIND_TCP_FLAGS,
   KIND_OCTETS, KIND_PACKETS, KIND_OCTETS_TOTAL, KIND_PACKETS_TOTAL, KIND_OCTETS_POST, KIND_PACKETS_POST,
-  KIND_REV_OCTETS, KIND_REV_PACKETS, KIND_REV_OCTETS_TOTAL, KIND_REV_PACKETS_TOTAL, KIND_INIT_OCTETS, KIND_RESP_OCTETS,
-  KIND_INIT_PACKETS, KIND_RESP_PACKETS, KIND_START_S, KIND_END_S, KIND_START_MS, KIND_END_MS, KIND_START_NTP, KIND_END_NTP,
+  KIND_REV_OCTETS, KIND_REV_PACKETS, KIND_REV_OCTETS_TOTAL, KIND_REV_PACKETS_TOTAL, KIND_START_S, KIND_END_S, KIND_START_MS, KIND_END_MS, KIND_START_NTP, KIND_END_NTP,
   KIND_START_DELTA_US, KIND_END_DELTA_US, KIND_START_UPTIME, KIND_END_UPTIME, KIND_SYSINIT_MS, KIND_SAMPLING_INTERVAL,
   KIND_SAMPLING_PKT_INTERVAL, KIND_SAMPLING_PKT_SPACE, KIND_SAMPLING_SIZE, KIND_SAMPLING_POPULATION, KIND_SAMPLER_ID,
   VARLEN,
@@ -79,12 +78,21 @@ export function decodeDataSet(t: usize, p: usize, end: usize): i32 {
   const templateId = <u32>load<u16>(t, T_ID);
   const fields = t + T_FIELDS;
   if (minLength == 0) return STATUS_OK; // Only zero-length fields: no record can be told apart.
+  recordsInSet = 0;
+  const status = walkRecords(fieldCount, minLength, varlen, options, templateId, fields, p, end);
+  if (recordsInSet != 0) count(STAT_RECORDS, recordsInSet); // Once per set, not per record.
+  return status;
+}
 
+let recordsInSet: u64 = 0;
+
+// walkRecords decodes records until the set's end; a record running past it is an error.
+function walkRecords(fieldCount: usize, minLength: usize, varlen: bool, options: bool, templateId: u32, fields: usize, p: usize, end: usize): i32 {
   while (end - p >= minLength) {
     let flags: u32 = 0;
     let octets: u64 = 0, packets: u64 = 0, octetsTotal: u64 = 0, packetsTotal: u64 = 0;
     let octetsPost: u64 = 0, packetsPost: u64 = 0, revOctets: u64 = 0, revPackets: u64 = 0;
-    let has: u32 = 0; // Bit per counter kind present: delta 1, total or initiator 2, post 4, reverse or responder 16.
+    let has: u32 = 0; // Bit per counter kind present: delta 1, total (or initiator) 2, post 4, reverse (or responder) 16.
     let srcPort: u32 = 0, dstPort: u32 = 0, proto: u32 = 0, tcpFlags: u32 = 0;
     let startMs: f64 = 0, endMs: f64 = 0;
     let startUp: u64 = 0, endUp: u64 = 0, startUpWidth: u32 = 0, endUpWidth: u32 = 0;
@@ -92,7 +100,6 @@ export function decodeDataSet(t: usize, p: usize, end: usize): i32 {
     let interval: f64 = 0, pktInterval: f64 = 0, pktSpace: f64 = 0, size: f64 = 0, population: f64 = 0;
     let samplerId: u64 = 0, hasSampler = false;
     let srcFree = true, dstFree = true; // No address yet, or only an all-zero one.
-    let seen: u32 = 0; // Bit per element already read: the first occurrence wins.
     for (let k: usize = 0; k < fieldCount; k++) {
       const f = fields + (k << 2);
       const kind = <u32>load<u16>(f);
@@ -111,26 +118,25 @@ export function decodeDataSet(t: usize, p: usize, end: usize): i32 {
         if (end - p < len) return recordError(p);
       }
       const w = <u32>len;
-      // When a template repeats an element (outer and inner headers, IPv4 and IPv6 addresses of which one
-      // is zero), the first occurrence wins, as in tshark; an all-zero address gives way to a later one.
+      // Repeated elements were compiled to SKIP (first wins); an all-zero address gives way to a later one.
       switch (kind) {
         case KIND_SKIP: break;
         case KIND_SRC4: if (srcFree) { setSource(0, mappedHi(p)); flags |= FF_SRC; srcFree = load<u32>(p) == 0; } break;
         case KIND_DST4: if (dstFree) { setDestination(0, mappedHi(p)); flags |= FF_DST; dstFree = load<u32>(p) == 0; } break;
         case KIND_SRC6: if (srcFree) { setSource(load<u64>(p), load<u64>(p, 8)); flags |= FF_SRC; srcFree = (load<u64>(p) | load<u64>(p, 8)) == 0; } break;
         case KIND_DST6: if (dstFree) { setDestination(load<u64>(p), load<u64>(p, 8)); flags |= FF_DST; dstFree = (load<u64>(p) | load<u64>(p, 8)) == 0; } break;
-        case KIND_SRC_PORT: if (!(seen & 1)) { srcPort = <u32>loadUintBE(p, w); flags |= FF_PORTS; seen |= 1; } break;
-        case KIND_DST_PORT: if (!(seen & 2)) { dstPort = <u32>loadUintBE(p, w); flags |= FF_PORTS; seen |= 2; } break;
-        case KIND_PROTO: if (!(seen & 4)) { proto = <u32>loadUintBE(p, w); flags |= FF_PROTO; seen |= 4; } break;
-        case KIND_TCP_FLAGS: if (!(seen & 8)) { tcpFlags = <u32>loadUintBE(p, w); flags |= FF_TCP_FLAGS; seen |= 8; } break;
-        case KIND_OCTETS: if (!(seen & 16)) { octets = loadUintBE(p, w); has |= 1; seen |= 16; } break;
-        case KIND_PACKETS: if (!(seen & 32)) { packets = loadUintBE(p, w); has |= 1; seen |= 32; } break;
-        case KIND_OCTETS_TOTAL: case KIND_INIT_OCTETS: if (!(seen & 64)) { octetsTotal = loadUintBE(p, w); has |= 2; seen |= 64; } break;
-        case KIND_PACKETS_TOTAL: case KIND_INIT_PACKETS: if (!(seen & 128)) { packetsTotal = loadUintBE(p, w); has |= 2; seen |= 128; } break;
+        case KIND_SRC_PORT: srcPort = <u32>loadUintBE(p, w); flags |= FF_PORTS; break;
+        case KIND_DST_PORT: dstPort = <u32>loadUintBE(p, w); flags |= FF_PORTS; break;
+        case KIND_PROTO: proto = <u32>loadUintBE(p, w); flags |= FF_PROTO; break;
+        case KIND_TCP_FLAGS: tcpFlags = <u32>loadUintBE(p, w); flags |= FF_TCP_FLAGS; break;
+        case KIND_OCTETS: octets = loadUintBE(p, w); has |= 1; break;
+        case KIND_PACKETS: packets = loadUintBE(p, w); has |= 1; break;
+        case KIND_OCTETS_TOTAL: octetsTotal = loadUintBE(p, w); has |= 2; break;
+        case KIND_PACKETS_TOTAL: packetsTotal = loadUintBE(p, w); has |= 2; break;
         case KIND_OCTETS_POST: octetsPost = loadUintBE(p, w); has |= 4; break;
         case KIND_PACKETS_POST: packetsPost = loadUintBE(p, w); has |= 4; break;
-        case KIND_RESP_OCTETS: case KIND_REV_OCTETS: case KIND_REV_OCTETS_TOTAL: revOctets = loadUintBE(p, w); has |= 16; break;
-        case KIND_RESP_PACKETS: case KIND_REV_PACKETS: case KIND_REV_PACKETS_TOTAL: revPackets = loadUintBE(p, w); has |= 16; break;
+        case KIND_REV_OCTETS: case KIND_REV_OCTETS_TOTAL: revOctets = loadUintBE(p, w); has |= 16; break;
+        case KIND_REV_PACKETS: case KIND_REV_PACKETS_TOTAL: revPackets = loadUintBE(p, w); has |= 16; break;
         case KIND_START_S: startMs = <f64>loadUintBE(p, w) * 1000; break;
         case KIND_END_S: endMs = <f64>loadUintBE(p, w) * 1000; break;
         case KIND_START_MS: startMs = <f64>loadUintBE(p, w); break;
@@ -185,6 +191,7 @@ export function decodeDataSet(t: usize, p: usize, end: usize): i32 {
     if (rate < 1) rate = rateFor(ctxDomain, hasSampler, samplerId);
     emitFlow(flags, packets, octets, revPackets, revOctets, startMs, endMs, rate, srcPort, dstPort, proto, tcpFlags,
       templateId, ctxDomainId, ctxVersion);
+    recordsInSet++;
   }
   return STATUS_OK;
 }

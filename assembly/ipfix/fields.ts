@@ -62,10 +62,6 @@ export const KIND_OCTETS_POST: u32 = 13; // Post (v9 OUT_BYTES/OUT_PKTS): used w
 export const KIND_PACKETS_POST: u32 = 14;
 export const KIND_REV_OCTETS: u32 = 15; // RFC 5103 reverse counts: the destination's direction.
 export const KIND_REV_PACKETS: u32 = 16;
-export const KIND_INIT_OCTETS: u32 = 17; // Firewall initiator/responder counts (IE 231/232/298/299).
-export const KIND_RESP_OCTETS: u32 = 18;
-export const KIND_INIT_PACKETS: u32 = 19;
-export const KIND_RESP_PACKETS: u32 = 20;
 export const KIND_START_S: u32 = 21;
 export const KIND_END_S: u32 = 22;
 export const KIND_START_MS: u32 = 23;
@@ -85,6 +81,11 @@ export const KIND_SAMPLING_POPULATION: u32 = 36;
 export const KIND_SAMPLER_ID: u32 = 37;
 export const KIND_REV_OCTETS_TOTAL: u32 = 38;
 export const KIND_REV_PACKETS_TOTAL: u32 = 39;
+
+// isAddressKind: for these a later occurrence may still win over an all-zero earlier one, at decode time.
+@inline export function isAddressKind(kind: u32): bool {
+  return kind >= KIND_SRC4 && kind <= KIND_DST6;
+}
 
 // VARLEN marks a variable-length field (length 65535 in the template, RFC 7011 7; also in v9, quirk 8).
 export const VARLEN: u32 = 0xffff;
@@ -122,10 +123,11 @@ export function fieldKind(pen: u32, ie: u32, len: u32): u32 {
     case IE_packetTotalCount: return KIND_PACKETS_TOTAL;
     case IE_postOctetDeltaCount: return KIND_OCTETS_POST;
     case IE_postPacketDeltaCount: return KIND_PACKETS_POST;
-    case IE_initiatorOctets: return KIND_INIT_OCTETS;
-    case IE_responderOctets: return KIND_RESP_OCTETS;
-    case IE_initiatorPackets: return KIND_INIT_PACKETS;
-    case IE_responderPackets: return KIND_RESP_PACKETS;
+    // Initiator counts are the forward direction's totals, responder counts the reverse direction's.
+    case IE_initiatorOctets: return KIND_OCTETS_TOTAL;
+    case IE_responderOctets: return KIND_REV_OCTETS;
+    case IE_initiatorPackets: return KIND_PACKETS_TOTAL;
+    case IE_responderPackets: return KIND_REV_PACKETS;
     case IE_flowStartSeconds: return KIND_START_S;
     case IE_flowEndSeconds: return KIND_END_S;
     case IE_flowStartMilliseconds: return KIND_START_MS;

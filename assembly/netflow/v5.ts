@@ -1,7 +1,7 @@
 // NetFlow v5: a 24-byte header and fixed 48-byte records; sampling mode and interval in the header.
 import { load16be, load32be } from "../bytes";
 import { count } from "../memory";
-import { ERR_TRUNCATED, ERR_BAD_COUNT, STAT_PACKETS_V5, STAT_ERR_BAD_COUNT } from "../abi";
+import { ERR_TRUNCATED, ERR_BAD_COUNT, STAT_PACKETS_V5, STAT_ERR_BAD_COUNT, STAT_RECORDS } from "../abi";
 import { emitFlow, setSource, setDestination, FF_SRC, FF_DST, FF_TIMES, FF_PORTS, FF_PROTO, FF_TCP_FLAGS } from "../flow";
 import { domainSlot, checkSequence } from "../exporter/state";
 import { fail } from "../errors";
@@ -40,4 +40,5 @@ export function decodeV5(msg: usize, len: usize, exporterId: u32, nowMs: f64): v
     emitFlow(FF_SRC | FF_DST | FF_TIMES | FF_PORTS | FF_PROTO | FF_TCP_FLAGS, packets, octets, 0, 0, first, last, rate,
       load16be(r + 32), load16be(r + 34), <u32>load<u8>(r + 38), <u32>load<u8>(r + 37), 0, engine, 5);
   }
+  count(STAT_RECORDS, <u64>n);
 }

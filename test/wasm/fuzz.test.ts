@@ -49,7 +49,7 @@ function mutate(src: Uint8Array, random: () => number): Uint8Array {
 }
 
 describe('the core under mutated real exports', () => {
-  it(`never traps, never grows its memory, and gives every rejection a reason (${CASES} cases, seed ${SEED})`, () => {
+  it(`never traps, never grows its memory, and gives every rejection a reason (${CASES} cases, seed ${SEED})`, { timeout: Math.max(60_000, CASES / 20) }, () => {
     const core = newCore({ maxHosts: 5000, maxTemplates: 256, templatesPerExporter: 64 });
     const memory = () => (core as unknown as { _wasm: { memory: WebAssembly.Memory } })._wasm.memory.buffer.byteLength;
     const before = memory();
