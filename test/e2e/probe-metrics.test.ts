@@ -1,0 +1,38 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { join } from 'node:path';
+import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
+import { FIXTURES } from '../helpers/fixtures.js';
+
+describe('the probe\'s own endpoint', () => {
+  const running: Hostflow[] = [];
+  afterAll(async () => { await Promise.all(running.map((h) => h.stop())); });
+
+  it('shows each exporter\'s counters, the sampling rate applied, and Prometheus text', async () => {
+    const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--metrics', '127.0.0.1:0',
+      '--merger', 'ws://127.0.0.1:9/probe', '--window', '1s', '--probe-id', 'metrics']); // No merger: frames queue.
+    running.push(probe);
+    const udpPort = Number((await probe.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]);
+    const metricsPort = Number((await probe.waitFor(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/))[1]);
+    const replay = await runHostflow(['replay', join(FIXTURES, 'softflowd/softflowd-ipfix-sampled.pcap.gz'), '--to', `127.0.0.1:${udpPort}`, '--rate', '3000']);
+    expect(replay.code, replay.output).toBe(0);
+
+    const exporter = await poll(async () => {
+      const { body } = await getJson(`http://127.0.0.1:${metricsPort}/exporters`);
+      const e = body.exporters.find((x: any) => x.exporter === '127.0.0.1');
+      return e?.packets.ipfix === 430 ? e : undefined;
+    }, 10_000, 'the exporter\'s 430 datagrams');
+    expect(exporter).toMatchObject({ records: 11_147, sampling_rate: 10, sampled_records: 11_147, templates: { added: 5 } });
+
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toMatch(/^hostflow_exporter_records_total\{exporter="127\.0\.0\.1"\} 11147$/m);
+    expect(text).toMatch(/^hostflow_exporter_sampling_rate\{exporter="127\.0\.0\.1"\} 10$/m);
+    expect(text).toMatch(/^hostflow_probe_uplink_connected 0$/m);
+    // With the merger unreachable, closed windows wait in the uplink's queue.
+    const status = await poll(async () => {
+      const { body } = await getJson(`http://127.0.0.1:${metricsPort}/status`);
+      return body.windowsClosed >= 1 ? body : undefined;
+    }, 10_000, 'a closed window');
+    expect(status.uplink.connected).toBe(false);
+    expect(status.uplink.framesQueued).toBeGreaterThan(0);
+  });
+});
