@@ -18,12 +18,13 @@ export function setMessageStart(p: usize): void {
   messageStart = p;
 }
 
-// fail records an error at input address at; the first one decides the datagram's status.
+// fail records an error at input address at; the first one decides the datagram's status and context.
 export function fail(code: i32, at: usize, domain: u32, templateId: u32): void {
+  if (firstError != STATUS_OK) return;
   setStat(STAT_LAST_ERROR_OFFSET, at >= messageStart ? <u64>(at - messageStart) : 0);
   setStat(STAT_LAST_DOMAIN, <u64>domain);
   setStat(STAT_LAST_TEMPLATE, <u64>templateId);
-  if (firstError == STATUS_OK) firstError = code;
+  firstError = code;
 }
 
 // notePending records that a data set waits for its template.

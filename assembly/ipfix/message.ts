@@ -32,14 +32,17 @@ export function decodeIpfix(msg: usize, len: usize, exporterId: u32, nowMs: f64)
   if (len < HEADER_LENGTH) return fail(ERR_TRUNCATED, msg, 0, 0);
   const msgLength = <usize>load16be(msg + 2);
   const domainId = load32be(msg + 12);
-  if (msgLength < HEADER_LENGTH || msgLength > len) return fail(ERR_TRUNCATED, msg + 2, domainId, 0); // Bytes past msgLength are ignored (quirk 4).
+  if (msgLength < HEADER_LENGTH) return fail(ERR_TRUNCATED, msg + 2, domainId, 0);
+  // A message cut short (its length says more than arrived) is counted as truncated, and the sets that
+  // did arrive whole are still decoded. Bytes past the length are ignored (quirk 4).
+  if (msgLength > len) fail(ERR_TRUNCATED, msg + 2, domainId, 0);
   const exportMs = <f64>load32be(msg + 4) * 1000;
   const sequence = load32be(msg + 8);
   const d = domainSlot(exporterId, domainId, nowMs);
   setMessageContext(10, exportMs, 0, d, domainId, nowMs);
   const recordsBefore = dataRecords();
   let allCounted = true;
-  const end = msg + msgLength;
+  const end = msg + (msgLength < len ? msgLength : len);
   const datagramEnd = msg + len;
   let p = msg + HEADER_LENGTH;
   while (end - p >= SET_HEADER_LENGTH) {

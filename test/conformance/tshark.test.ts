@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { decodeCaptures } from '../../src/offline/decode.js';
 import type { DecodedFlow } from '../../src/wasm/core.js';
@@ -26,6 +26,17 @@ function captures(dir: string): string[] {
 
 const files = existsSync(SHARED) ? captures(SHARED) : captures(BUNDLED);
 const root = existsSync(SHARED) ? SHARED : BUNDLED;
+
+/** malformed tells from the MANIFEST's flags whether a file is deliberately broken in a way that must be
+ * counted: a set running past its message (unless the message header is the short one, telegraf#14370),
+ * a bad set length, an impossible v5 count. */
+const manifest = new Map(readFileSync(join(root, 'MANIFEST.tsv'), 'utf8').split('\n').map((l) => l.split('\t')).map((c) => [c[0], c[5] ?? '']));
+function malformed(name: string): boolean {
+  const flags = manifest.get(name) ?? '';
+  const mismatch = /ipfix-len-mismatch\((\d+)!=(\d+)\)/.exec(flags);
+  const shortHeader = mismatch !== null && Number(mismatch[1]) < Number(mismatch[2]);
+  return /bad-set-length|v5-count-mismatch/.test(flags) || (/set-overruns-message/.test(flags) && !shortHeader);
+}
 
 /** Where tshark is the one that is wrong, or reads the input otherwise on purpose: file -> why. */
 const DIFFERENCES: Record<string, { why: string; onlyTshark?: number; onlyOurs?: number }> = {
@@ -71,8 +82,9 @@ function compare(ours: DecodedFlow[], theirs: TsharkFlow[]) {
 }
 
 describe(`hostflow decode against tshark, record by record, on ${files.length} vendor captures (${existsSync(SHARED) ? 'shared folder' : 'bundled permissive subset'})`, () => {
-  it('finds the vendor captures', () => {
+  it('finds the vendor captures, the deliberately malformed ones among them', () => {
     expect(files.length).toBeGreaterThan(existsSync(SHARED) ? 150 : 60);
+    expect(files.filter((f) => malformed(relative(root, f))).length).toBeGreaterThanOrEqual(existsSync(SHARED) ? 8 : 2);
   });
 
   for (const file of files) {
@@ -81,6 +93,7 @@ describe(`hostflow decode against tshark, record by record, on ${files.length} v
       const flows: DecodedFlow[] = [];
       const stats = decodeCaptures([file], (e) => { if (e.type === 'flow') flows.push(e); });
       expect(stats.coreFaults ?? 0).toBe(0);
+      if (malformed(name)) expect(stats.datagramsRejected, 'a deliberately malformed capture gives counted rejections').toBeGreaterThan(0);
       // Sets held until their template came later in the file: tshark cannot decode those (quirk 1).
       const later = flows.filter((f) => f.decodedLater);
       if (later.length > 0) expect(stats.setsHeldDecoded).toBeGreaterThan(0);

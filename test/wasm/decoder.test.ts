@@ -149,6 +149,15 @@ describe('FlowCore.ingest on malformed input', () => {
     expect(core.stats()).toMatchObject({ datagrams: 3, datagramsRejected: 3, errTruncated: 3, records: 0 });
   });
 
+  it('counts a message cut short as truncated, and still decodes the sets that arrived whole', () => {
+    const core = newCore();
+    const two = message(0, templateSet(templateRecord(256, BASIC_V4)), set(256, basicV4Record('10.0.0.1', '10.0.0.2', 1, 60)),
+      set(256, basicV4Record('10.0.0.3', '10.0.0.4', 1, 60)));
+    expect(core.ingest(two.subarray(0, two.length - 5), EXPORTER, NOW)).toBe(ERR_TRUNCATED);
+    expect(core.stats()).toMatchObject({ records: 1, errTruncated: 1, datagramsRejected: 1 });
+    expect([...windowRows(core).keys()].sort()).toEqual(['10.0.0.1', '10.0.0.2']);
+  });
+
   it('rejects a set that runs past the message, keeping the sets before it', () => {
     const core = newCore();
     const bad = message(0, templateSet(templateRecord(256, BASIC_V4)), set(256, basicV4Record('10.0.0.1', '10.0.0.2', 1, 60)), [1, 0, 0xff, 0xff, 0]);
