@@ -12,6 +12,7 @@ export const EV_TEMPLATE_WITHDRAWN: u32 = 3;
 export const EV_TEMPLATE_EXPIRED: u32 = 4;
 export const EV_TEMPLATE_EVICTED: u32 = 5;
 export const EV_OPTIONS_RECORD: u32 = 6;
+export const EV_TEMPLATE_FIELD: u32 = 7; // One field of the template whose event follows: 1 scope, 4 index, 6 length, 12 element id, 16 PEN.
 
 let events: usize = 0;
 let eventCount: u32 = 0;
@@ -42,6 +43,17 @@ export function templateEvent(kind: u32, domain: u32, templateId: u32, options: 
   store<u8>(e, options ? 1 : 0, 1);
   store<u16>(e, <u16>fieldCount, 4);
   store<u16>(e, <u16>minLength, 6);
+}
+
+// fieldEvent records one field of a template being parsed (its added/updated event follows it).
+export function fieldEvent(domain: u32, templateId: u32, index: u32, ie: u32, pen: u32, len: u32, scope: bool): void {
+  const e = next(EV_TEMPLATE_FIELD, domain, templateId);
+  if (e == 0) return;
+  store<u8>(e, scope ? 1 : 0, 1);
+  store<u16>(e, <u16>index, 4);
+  store<u16>(e, <u16>len, 6);
+  store<u32>(e, ie, 12);
+  store<u32>(e, pen, 16);
 }
 
 // optionsEvent records what an options record announced.

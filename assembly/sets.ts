@@ -14,6 +14,7 @@ import {
   decodeDataSet, setMessageContext, contextExportMs, contextUptimeMs, contextVersion, contextDomain, contextNowMs,
 } from "./ipfix/data";
 import { setFromHeld } from "./flow";
+import { fieldEvent } from "./events";
 import { hold, takeHeld, heldVersion, heldExportMs, heldUptime, heldArrival, heldBody, heldEnd } from "./pending";
 
 let fieldCount: u32 = 0;
@@ -32,8 +33,10 @@ export function beginTemplate(exporterId: u32, domain: u32, templateId: u32, opt
   tflags = TF_USED | (options ? TF_OPTIONS : 0);
 }
 
-// addField appends a field of a kind and a wire length (VARLEN for variable length).
-export function addField(kind: u32, len: u32): void {
+// addField appends a field of a kind and a wire length (VARLEN for variable length); ie and pen (and
+// scope, for NetFlow v9 options scope types) only describe it in decode mode's events.
+export function addField(kind: u32, len: u32, ie: u32, pen: u32, scope: bool): void {
+  fieldEvent(load<u32>(scratch, T_DOMAIN), <u32>load<u16>(scratch, T_ID), fieldCount, ie, pen, len, scope);
   // When a template repeats an element (outer and inner headers), the first occurrence wins, as in
   // tshark; addresses are the exception, settled per record (an all-zero one gives way to a later one).
   const bit: u64 = <u64>1 << <u64>kind;

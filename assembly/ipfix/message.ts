@@ -110,7 +110,7 @@ function templateSet(p: usize, end: usize, exporterId: u32, domainId: u32, isOpt
         p += 4;
       }
       // Scope fields compile like the others: a samplerId scope says which sampler the rate belongs to.
-      addField(fieldKind(pen, ie & ~ENTERPRISE_BIT, flen), flen);
+      addField(fieldKind(pen, ie & ~ENTERPRISE_BIT, flen), flen, ie & ~ENTERPRISE_BIT, pen, k < scopeCount);
     }
     if (!endTemplate(nowMs)) fail(ERR_BAD_TEMPLATE, p, domainId, templateId);
   }

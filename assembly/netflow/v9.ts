@@ -76,7 +76,7 @@ function templateFlowset(p: usize, end: usize, exporterId: u32, sourceId: u32, n
       const type = load16be(p);
       const flen = load16be(p + 2);
       p += 4;
-      addField(fieldKind(0, type, flen), flen);
+      addField(fieldKind(0, type, flen), flen, type, 0, false);
     }
     if (!endTemplate(nowMs)) fail(ERR_BAD_TEMPLATE, p, sourceId, templateId);
   }
@@ -101,7 +101,8 @@ function optionsTemplateFlowset(p: usize, end: usize, exporterId: u32, sourceId:
     const fieldsEnd = scopeEnd + optionLength;
     for (; p < fieldsEnd; p += 4) {
       const flen = load16be(p + 2);
-      addField(p < scopeEnd ? KIND_SKIP : fieldKind(0, load16be(p), flen), flen);
+      const type = load16be(p);
+      addField(p < scopeEnd ? KIND_SKIP : fieldKind(0, type, flen), flen, type, 0, p < scopeEnd);
     }
     if (!endTemplate(nowMs)) fail(ERR_BAD_TEMPLATE, p, sourceId, templateId);
   }

@@ -2,12 +2,16 @@
 import { FlowCore, defaultCoreOptions, type DecodedFlow, type CoreStats, type CoreEvent } from '../wasm/core.js';
 import { STATUS_OK } from '../wasm/abi.js';
 import { readCaptureFile } from '../pcap/reader.js';
+import { elementName } from './element-names.js';
+
+const isV9 = (payload: Uint8Array) => payload.length >= 2 && payload[0] === 0 && payload[1] === 9;
 
 /** DecodeEvent is one line of `hostflow decode`: a flow record, a template event, an options record, or a
  * datagram that was (partly) rejected or had data waiting for its template. */
 export type DecodeEvent =
   | ({ type: 'flow'; file: string; datagram: number; exporter: string } & DecodedFlow)
-  | ({ file: string; datagram: number; exporter: string } & CoreEvent)
+  | ({ file: string; datagram: number; exporter: string } & Exclude<CoreEvent, { type: 'template' }>)
+  | ({ file: string; datagram: number; exporter: string } & Omit<Extract<CoreEvent, { type: 'template' }>, 'fields'> & { fields?: { element: string; length: number; scope?: boolean }[] })
   | { type: 'rejected'; file: string; datagram: number; exporter: string; reason: string; offset: number; observationDomainId: number; templateId: number }
   | { type: 'pending'; file: string; datagram: number; exporter: string; observationDomainId: number; templateId: number };
 
@@ -19,7 +23,18 @@ export function decodeCaptures(files: string[], onEvent: (e: DecodeEvent) => voi
     const capture = readCaptureFile(file);
     capture.datagrams.forEach((d, i) => {
       const status = core.ingest(d.payload, d.source, d.timeMs);
-      for (const e of core.takeEvents()) onEvent({ file, datagram: i, exporter: d.source, ...e });
+      for (const e of core.takeEvents()) {
+        if (e.type !== 'template') {
+          onEvent({ file, datagram: i, exporter: d.source, ...e });
+          continue;
+        }
+        // Element names for the template line; the core keeps only what it needs of each field.
+        const { fields, ...rest } = e;
+        const named = fields?.map((f) => ({
+          element: elementName(f.id, f.pen, f.scope && isV9(d.payload)), length: f.length, ...(f.scope ? { scope: true } : {}),
+        }));
+        onEvent({ file, datagram: i, exporter: d.source, ...rest, ...(named ? { fields: named } : {}) });
+      }
       for (const f of core.takeRecords().flows) onEvent({ type: 'flow', file, datagram: i, exporter: d.source, ...f });
       if (status !== STATUS_OK) {
         const e = core.decodeError(status)!;

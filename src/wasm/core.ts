@@ -62,10 +62,14 @@ export interface DecodedFlow {
 
 /** CoreEvent is a template event or an options record's announcement (decode mode). */
 export type CoreEvent =
-  | { type: 'template'; event: 'added' | 'updated' | 'withdrawn' | 'expired' | 'evicted'; observationDomainId: number; templateId: number; options: boolean; fieldCount: number; recordLength: number }
+  | { type: 'template'; event: 'added' | 'updated' | 'withdrawn' | 'expired' | 'evicted'; observationDomainId: number; templateId: number; options: boolean; fieldCount: number; recordLength: number; fields?: TemplateField[] }
   | { type: 'options'; observationDomainId: number; templateId: number; systemInitTimeMilliseconds?: number; samplingRate?: number; samplerId?: number };
 
+/** TemplateField is one field of an added or updated template: element id, enterprise number (0: IANA), length (65535: variable). */
+export interface TemplateField { id: number; pen: number; length: number; scope: boolean }
+
 const TEMPLATE_EVENTS = ['', 'added', 'updated', 'withdrawn', 'expired', 'evicted'] as const;
+const EV_TEMPLATE_FIELD = 7;
 
 const FF_SRC = 1, FF_DST = 2, FF_REVERSE = 4, FF_TIMES = 8, FF_PORTS = 16, FF_PROTO = 32, FF_TCP_FLAGS = 64, FF_HELD = 128;
 
@@ -224,14 +228,21 @@ export class FlowCore {
     const base = this._wasm.eventsAddress();
     const view = new DataView(this._wasm.memory.buffer);
     const out: CoreEvent[] = [];
+    let fields: TemplateField[] = []; // The fields of the template whose added/updated event comes next.
     for (let k = 0; k < n; k++) {
       const o = base + k * EVENT_SIZE;
       const kind = view.getUint8(o);
       const observationDomainId = view.getUint32(o + 8, true);
       const templateId = view.getUint16(o + 2, true);
-      if (kind >= 1 && kind <= 5) {
-        out.push({ type: 'template', event: TEMPLATE_EVENTS[kind] as 'added', observationDomainId, templateId, options: view.getUint8(o + 1) === 1,
-          fieldCount: view.getUint16(o + 4, true), recordLength: view.getUint16(o + 6, true) });
+      if (kind === EV_TEMPLATE_FIELD) {
+        if (view.getUint16(o + 4, true) === 0) fields = [];
+        fields.push({ id: view.getUint32(o + 12, true), pen: view.getUint32(o + 16, true), length: view.getUint16(o + 6, true), scope: view.getUint8(o + 1) === 1 });
+      } else if (kind >= 1 && kind <= 5) {
+        const e: CoreEvent = { type: 'template', event: TEMPLATE_EVENTS[kind] as 'added', observationDomainId, templateId, options: view.getUint8(o + 1) === 1,
+          fieldCount: view.getUint16(o + 4, true), recordLength: view.getUint16(o + 6, true) };
+        if ((kind === 1 || kind === 2) && fields.length === e.fieldCount) e.fields = fields;
+        fields = [];
+        out.push(e);
       } else {
         const has = view.getUint32(o + 12, true);
         const e: CoreEvent = { type: 'options', observationDomainId, templateId };

@@ -21,6 +21,17 @@ describe('decodeCaptures', () => {
     expect(flows.every((f) => f.type === 'flow' && f.samplingRate === 10)).toBe(true);
   });
 
+  it('names each template field: IANA names, RFC 5103 reverse names, and PEN:id for other enterprises', () => {
+    const biflow = decodeAll(join(FIXTURES, 'softflowd/softflowd-ipfix-biflow.pcap.gz')).find((e) => e.type === 'template' && e.fields);
+    const names = biflow?.type === 'template' ? biflow.fields!.map((f) => f.element) : [];
+    expect(names.slice(0, 4)).toEqual(['sourceIPv4Address', 'destinationIPv4Address', 'flowStartMilliseconds', 'flowEndMilliseconds']);
+    expect(names).toContain('reverseOctetDeltaCount');
+    const nprobe = decodeAll(join(FIXTURES, 'public/_wrapped/telegraf/ipfix_pen_35632.pcap')).filter((e) => e.type === 'template');
+    const fields = nprobe.flatMap((e) => (e.type === 'template' ? e.fields ?? [] : []));
+    expect(fields.some((f) => /^35632:\d+$/.test(f.element))).toBe(true);
+    expect(fields.some((f) => f.length === 65535)).toBe(true); // Variable length.
+  });
+
   it('reports a rejected datagram with its reason and offset, and keeps the records before it', () => {
     const events = decodeAll(join(FIXTURES, 'public/_wrapped/logstash-codec-netflow/Netflow_5_invalid_01.pcap'));
     expect(events).toEqual([expect.objectContaining({ type: 'rejected', reason: 'NETFLOW5_ERR_BAD_COUNT', offset: 2 })]);
