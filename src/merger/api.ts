@@ -25,7 +25,7 @@ function intParam(q: URLSearchParams, name: string, min: number, max: number): n
 
 /** Api answers the HTTP routes from the history. */
 export class Api {
-  constructor(private readonly _history: MemoryHistory, private readonly _status: () => object) {}
+  constructor(private readonly _history: MemoryHistory, private readonly _status: () => object, private readonly _exporters: () => object) {}
 
   /** handle routes one GET request; unknown routes give undefined. */
   handle(path: string, query: string): ApiResponse | undefined {
@@ -38,6 +38,7 @@ export class Api {
           return w ? json(200, liveMessage(w)) : { status: 204, body: '' };
         }
         case '/api/status': return json(200, this._status());
+        case '/api/exporters': return json(200, this._exporters());
       }
       return undefined;
     } catch (err) {

@@ -1,6 +1,6 @@
 /** Merger wiring: server -> frame decode -> window merger -> history, live push and API. */
 import { decodeFrame } from '../protocol/frame.js';
-import { PROBE_STATS } from '../protocol/messages.js';
+import { PROBE_STATS, EXPORTER_STATS } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { WindowMerger, type CompletedWindow } from './merge.js';
 import { MemoryHistory } from './history.js';
@@ -13,6 +13,7 @@ import { RateLimitedLog, log } from '../shared/log.js';
 
 const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts: about 9 MB.
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
+const MAX_EXPORTERS = 100_000; // (probe, exporter) pairs remembered for /api/exporters.
 
 /** Merger merges the probes' windows and serves the API and the UI. */
 export class Merger {
@@ -23,6 +24,7 @@ export class Merger {
   private readonly _refused: Record<string, number> = {};
   private readonly _closes: Record<string, number> = {}; // Probe connections closed abnormally, by code.
   private readonly _probes = new Map<string, { lastWindow: number; lastFrameAt: number; stats: Record<string, number> }>();
+  private readonly _exporters = new Map<string, object>(); // "probe exporter" -> the exporter's health as that probe saw it.
   private readonly _refusals = new RateLimitedLog('merger');
   private _timer?: NodeJS.Timeout;
   private _port = 0;
@@ -30,7 +32,7 @@ export class Merger {
   constructor(readonly config: MergerConfig) {
     this._history = new MemoryHistory(config.retentionMs, config.maxHeldRows);
     this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w));
-    const api = new Api(this._history, () => this.status());
+    const api = new Api(this._history, () => this.status(), () => ({ exporters: [...this._exporters.values()] }));
     this._server = new MergerServer(
       { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20 },
       {
@@ -89,6 +91,13 @@ export class Merger {
       PROBE_STATS.forEach((name, i) => { if (i < frame.stats.length) stats[name] = frame.stats[i]; });
       const last = this._probes.get(frame.probeId)?.lastWindow ?? 0;
       this._probes.set(frame.probeId, { lastWindow: Math.max(last, frame.windowStart), lastFrameAt: Date.now(), stats });
+    }
+    for (const e of frame.exporters ?? []) {
+      const key = `${frame.probeId} ${e.address}`;
+      if (this._exporters.size >= MAX_EXPORTERS && !this._exporters.has(key)) break;
+      const named: Record<string, number> = {};
+      EXPORTER_STATS.forEach((name, i) => { if (i < e.stats.length) named[name] = e.stats[i]; });
+      this._exporters.set(key, { probe: frame.probeId, exporter: e.address, as_of_window: frame.windowStart, ...named });
     }
   }
 

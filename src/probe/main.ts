@@ -2,7 +2,7 @@
 import { FlowCore, type CoreStats } from '../wasm/core.js';
 import { STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
 import { FrameWriter } from '../protocol/frame.js';
-import { PROBE_STATS, MAX_FRAME_HOSTS, type ProbeStatName } from '../protocol/messages.js';
+import { PROBE_STATS, MAX_FRAME_HOSTS, MAX_FRAME_EXPORTERS, type ProbeStatName } from '../protocol/messages.js';
 import { UdpInput } from './udp-input.js';
 import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
@@ -10,7 +10,7 @@ import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
 import type { ProbeConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
 import { MetricsServer } from './metrics-server.js';
-import { exporterHealth, exporterMetrics } from './exporter-stats.js';
+import { exporterHealth, exporterMetrics, exporterReport } from './exporter-stats.js';
 import { formatPrometheus, type MetricFamily } from '../shared/metrics.js';
 
 /** ProbeStats is everything the probe counted. */
@@ -117,7 +117,8 @@ export class Probe {
     const begin = () => {
       const n = Math.min(left, MAX_FRAME_HOSTS);
       left -= n;
-      writer.begin({ probeId: this.config.probeId, windowStart: start, windowLength: length, sequence: this._sequence++, stats, moreParts: left > 0 }, n);
+      const exporters = left > 0 ? undefined : this.exporters().slice(0, MAX_FRAME_EXPORTERS).map(exporterReport);
+      writer.begin({ probeId: this.config.probeId, windowStart: start, windowLength: length, sequence: this._sequence++, stats, moreParts: left > 0, exporters }, n);
       inPart = 0;
     };
     begin();

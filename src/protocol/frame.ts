@@ -1,9 +1,10 @@
 /** Window frames: encode (FrameWriter) and decode (decodeFrame) over Uint8Array; layout in docs/protocol.md. */
 import { ProtocolError } from './errors.js';
-import { formatV4, formatV6 } from './address.js';
+import { formatV4, formatV6, parseAddress, isMappedV4 } from './address.js';
 import {
   FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT, FLAG_MORE_PARTS,
-  FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, type WindowHeader, type WindowFrame, type HostDelta,
+  FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, MAX_FRAME_EXPORTERS, type WindowHeader, type WindowFrame,
+  type HostDelta, type ExporterReport,
 } from './messages.js';
 
 const HEADER_FIXED = 8; // magic u32, version u8, kind u8, flags u16
@@ -40,6 +41,20 @@ export class FrameWriter {
     this._varint(header.sequence);
     this._varint(header.stats.length);
     for (const v of header.stats) this._varint(v);
+    const exporters = header.exporters ?? [];
+    if (exporters.length > MAX_FRAME_EXPORTERS) throw new RangeError(`a frame reports at most ${MAX_FRAME_EXPORTERS} exporters`);
+    this._varint(exporters.length);
+    for (const e of exporters) {
+      const key = parseAddress(e.address) ?? new Uint8Array(16);
+      this._reserve(18 + (1 + e.stats.length) * MAX_VARINT_BYTES);
+      const v4 = isMappedV4(key);
+      this._buf[this._pos++] = v4 ? FAMILY_IPV4 : FAMILY_IPV6;
+      this._buf.set(v4 ? key.subarray(12) : key, this._pos);
+      this._pos += v4 ? 4 : 16;
+      this._varint(e.stats.length);
+      for (const v of e.stats) this._varint(v);
+    }
+    this._reserve(MAX_VARINT_BYTES);
     this._varint(hostCount);
   }
 
@@ -149,6 +164,23 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
   if (statCount > MAX_STATS) throw new ProtocolError('PROTO_ERR_TOO_MANY_STATS', `${statCount} probe stats announced`, r.pos);
   const stats: number[] = [];
   for (let i = 0; i < statCount; i++) stats.push(r.varint('probe stat'));
+  const exporterCount = r.varint('exporter count');
+  if (exporterCount > MAX_FRAME_EXPORTERS) throw new ProtocolError('PROTO_ERR_TOO_MANY_EXPORTERS', `${exporterCount} exporters announced`, r.pos);
+  const exporters: ExporterReport[] = [];
+  for (let i = 0; i < exporterCount; i++) {
+    const familyAt = r.pos;
+    const family = r.u8('exporter address family');
+    const length = family === FAMILY_IPV4 ? 4 : family === FAMILY_IPV6 ? 16 : -1;
+    if (length < 0) throw new ProtocolError('PROTO_ERR_BAD_FAMILY', `exporter address family ${family}`, familyAt);
+    r.need(length, 'exporter address');
+    const address = length === 4 ? formatV4(bytes, r.pos) : formatV6(bytes, r.pos);
+    r.pos += length;
+    const n = r.varint('exporter stat count');
+    if (n > MAX_STATS) throw new ProtocolError('PROTO_ERR_TOO_MANY_STATS', `${n} exporter stats announced`, r.pos);
+    const values: number[] = [];
+    for (let k = 0; k < n; k++) values.push(r.varint('exporter stat'));
+    exporters.push({ address, stats: values });
+  }
   const hostCount = r.varint('host count');
   // Each entry takes at least 2 bytes: refuse counts the frame cannot hold before allocating anything.
   if (hostCount > MAX_FRAME_HOSTS || hostCount * 2 > bytes.length - r.pos) {
@@ -178,5 +210,5 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     hosts[h] = { host, values };
   }
   if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the last host`, r.pos);
-  return { probeId, windowStart, windowLength, sequence, stats, hosts, moreParts: (flags & FLAG_MORE_PARTS) !== 0 };
+  return { probeId, windowStart, windowLength, sequence, stats, exporters, hosts, moreParts: (flags & FLAG_MORE_PARTS) !== 0 };
 }

@@ -61,6 +61,29 @@ export const PROBE_STATS = [
 ] as const;
 export type ProbeStatName = (typeof PROBE_STATS)[number];
 
+/** EXPORTER_STATS are one exporter's cumulative counters at the probe, sent with the last frame of each
+ * window: the exporters' health, by name (appendable like PROBE_STATS). */
+export const EXPORTER_STATS = [
+  'packets_ipfix', 'packets_v9', 'packets_v5', // Export packets by protocol version.
+  'records', 'options_records', 'records_without_address',
+  'sampling_rate', // The rate last applied to its records (1: unsampled).
+  'sampled_records',
+  'templates_added', 'templates_updated', 'templates_withdrawn', 'templates_expired', 'templates_evicted',
+  'sets_without_template', 'sets_held', 'sets_held_decoded', 'sets_held_dropped', 'sets_reserved',
+  'sequence_gaps', 'sequence_missed', // Per observation domain, as IPFIX (records) and v9 (packets) count.
+  'rejected_truncated', 'rejected_bad_version', 'rejected_bad_set_length', 'rejected_bad_template',
+  'rejected_bad_record', 'rejected_too_large', 'rejected_bad_count',
+] as const;
+export type ExporterStatName = (typeof EXPORTER_STATS)[number];
+/** MAX_FRAME_EXPORTERS caps the exporters one frame reports. */
+export const MAX_FRAME_EXPORTERS = 4096;
+
+/** ExporterReport is one exporter's counters in a frame. */
+export interface ExporterReport {
+  address: string;
+  stats: number[]; // EXPORTER_STATS values, in that order.
+}
+
 /** WindowHeader says whose window a frame carries. */
 export interface WindowHeader {
   probeId: string; // 1..64 UTF-8 bytes.
@@ -69,6 +92,7 @@ export interface WindowHeader {
   sequence: number; // Per probe, +1 per frame; (probeId, sequence) identifies a frame.
   stats: number[]; // PROBE_STATS values, in that order.
   moreParts?: boolean; // More frames of this window follow (header flag FLAG_MORE_PARTS).
+  exporters?: ExporterReport[]; // The exporters' counters (the last part of a window carries them).
 }
 
 /** HostDelta is one host's values in one window; values[i] is HOST_FIELDS[i]. */

@@ -76,6 +76,13 @@ describe('probe and merger as separate processes on loopback', () => {
       connected: true, records: TOTAL.flows, datagrams_rejected: 4, err_truncated: 2, err_bad_set_length: 1, err_bad_version: 1,
     });
     expect(probe.log()).toMatch(/ipfix_err_truncated at byte 0/);
+    // The exporter's health reaches the merger with the windows.
+    const exporters = await poll(async () => {
+      const { body } = await getJson(`${api}/api/exporters`);
+      const e = body.exporters.find((x: any) => x.probe === 'e2e' && x.exporter === '127.0.0.1');
+      return e?.records === TOTAL.flows ? e : undefined;
+    }, 10_000, 'the exporter at /api/exporters');
+    expect(exporters).toMatchObject({ packets_ipfix: 1581 + 3, rejected_truncated: 2, rejected_bad_version: 1, rejected_bad_set_length: 1, sampling_rate: 1 });
     expect(probe.proc.exitCode).toBe(null);
   });
 

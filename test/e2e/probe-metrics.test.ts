@@ -19,9 +19,9 @@ describe('the probe\'s own endpoint', () => {
     const exporter = await poll(async () => {
       const { body } = await getJson(`http://127.0.0.1:${metricsPort}/exporters`);
       const e = body.exporters.find((x: any) => x.exporter === '127.0.0.1');
-      return e?.packets.ipfix === 430 ? e : undefined;
+      return e?.packets_ipfix === 430 ? e : undefined;
     }, 10_000, 'the exporter\'s 430 datagrams');
-    expect(exporter).toMatchObject({ records: 11_147, sampling_rate: 10, sampled_records: 11_147, templates: { added: 5 } });
+    expect(exporter).toMatchObject({ records: 11_147, sampling_rate: 10, sampled_records: 11_147, templates_added: 5 });
 
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(text).toMatch(/^hostflow_exporter_records_total\{exporter="127\.0\.0\.1"\} 11147$/m);

@@ -35,10 +35,11 @@ describe('FrameWriter and decodeFrame', () => {
       '02' + '7031' + // probe id "p1"
       '904e' + '904e' + 'ac02' + // window start 10000, length 10000, sequence 300
       '02' + '05' + '00' + // two stats: 5, 0
+      '00' + // no exporters
       '01' + // one host
       '04' + '0a000001' + '05' + '03' + 'c801', // IPv4 10.0.0.1, mask 0b101: flows_out 3, bytes_out 200
     );
-    expect(decodeFrame(hex('48464c5701010000027031904e904eac0202050001040a0000010503c801'))).toMatchObject({
+    expect(decodeFrame(hex('48464c5701010000027031904e904eac020205000001040a0000010503c801'))).toMatchObject({
       probeId: 'p1', windowStart: 10_000, sequence: 300, stats: [5, 0], hosts: [{ host: '10.0.0.1' }],
     });
   });
@@ -55,8 +56,14 @@ describe('FrameWriter and decodeFrame', () => {
     expect(frame.hosts.map((h) => [...h.values])).toEqual(hosts.map(([, , v]) => v));
   });
 
+  it('round-trip the exporters\' counters', () => {
+    const exporters = [{ address: '192.0.2.1', stats: [3, 0, 0, 40, 1] }, { address: '2001:db8::9', stats: [0, 7] }];
+    expect(decodeFrame(frameOf({ ...header, exporters }, [])).exporters).toEqual(exporters);
+  });
+
   it('refuse every truncation of a valid frame, and nothing else', () => {
-    const bytes = frameOf(header, [[FAMILY_IPV6, '2001:db8::1', [1, 2, 3, 4, 5, 6, 7, 8]], [FAMILY_IPV4, '10.0.0.2', [1, 0, 0, 0, 0, 0, 0, 0]]]);
+    const bytes = frameOf({ ...header, exporters: [{ address: '192.0.2.1', stats: [1, 2] }] },
+      [[FAMILY_IPV6, '2001:db8::1', [1, 2, 3, 4, 5, 6, 7, 8]], [FAMILY_IPV4, '10.0.0.2', [1, 0, 0, 0, 0, 0, 0, 0]]]);
     expect(codeOf(bytes)).toBeUndefined();
     for (let n = 0; n < bytes.length; n++) {
       const code = codeOf(bytes.subarray(0, n));
@@ -71,13 +78,13 @@ describe('FrameWriter and decodeFrame', () => {
     expect(codeOf(patch(4, 2))).toBe('PROTO_ERR_BAD_VERSION');
     expect(codeOf(patch(5, 9))).toBe('PROTO_ERR_BAD_KIND');
     expect(codeOf(patch(8, 0))).toBe('PROTO_ERR_BAD_PROBE_ID');
-    expect(codeOf(patch(21, 5))).toBe('PROTO_ERR_BAD_FAMILY'); // The first entry's family byte.
+    expect(codeOf(patch(22, 5))).toBe('PROTO_ERR_BAD_FAMILY'); // The first entry's family byte.
     expect(codeOf(Uint8Array.from([...good, 0]))).toBe('PROTO_ERR_TRAILING_BYTES');
     expect(codeOf(frameOf({ ...header, windowStart: 10_001 }, []))).toBe('PROTO_ERR_BAD_WINDOW');
     const longVarint = Uint8Array.from([...good.subarray(0, 11), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     expect(codeOf(longVarint)).toBe('PROTO_ERR_BAD_VARINT');
-    const manyHosts = Uint8Array.from(good.subarray(0, 21));
-    manyHosts[20] = 0x7f; // 127 hosts announced in a frame with no room for them.
+    const manyHosts = Uint8Array.from(good.subarray(0, 22));
+    manyHosts[21] = 0x7f; // 127 hosts announced in a frame with no room for them.
     expect(codeOf(manyHosts)).toBe('PROTO_ERR_TOO_MANY_HOSTS');
   });
 
