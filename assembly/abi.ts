@@ -59,8 +59,9 @@ export const INPUT_CAPACITY: u32 = 65536;
 // the host reads entries [0, n) in place, so no copy is made between the table and the frame encoder.
 // [0,16) address (IPv6, IPv4 as ::ffff:a.b.c.d); [16,20) flags; [20,24) index slot (core only);
 // then u64 counters flows_out, packets_out, bytes_out, flows_in, packets_in, bytes_in;
-// then f64 first seen and last seen (epoch ms).
-export const DELTA_RECORD_SIZE: u32 = 88;
+// then f64 first seen and last seen (epoch ms); then u32 flow counts: TCP flows with each flag set
+// (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR) out, the same in, flows by protocol (TCP, UDP, ICMP, other) out, in.
+export const DELTA_RECORD_SIZE: u32 = 184;
 export const DELTA_OFF_FLAGS: u32 = 16;
 export const DELTA_OFF_FLOWS_OUT: u32 = 24;
 export const DELTA_OFF_PACKETS_OUT: u32 = 32;
@@ -70,4 +71,8 @@ export const DELTA_OFF_PACKETS_IN: u32 = 56;
 export const DELTA_OFF_BYTES_IN: u32 = 64;
 export const DELTA_OFF_FIRST_SEEN: u32 = 72;
 export const DELTA_OFF_LAST_SEEN: u32 = 80;
+export const DELTA_OFF_TCP_OUT: u32 = 88; // 8 x u32
+export const DELTA_OFF_TCP_IN: u32 = 120; // 8 x u32
+export const DELTA_OFF_PROTO_OUT: u32 = 152; // 4 x u32: TCP, UDP, ICMP (v4 and v6), other
+export const DELTA_OFF_PROTO_IN: u32 = 168; // 4 x u32
 export const DELTA_FLAG_OVERFLOW: u32 = 1; // The entry sums hosts that found the table full.

@@ -1,5 +1,5 @@
 // One decoded flow record on its way to the host table (and, in decode mode, to the record output).
-import { accountSource, accountDestination } from "./table/host-table";
+import { accountSource, accountDestination, PROTO_NONE } from "./table/host-table";
 import { allocRegion, count, setStat } from "./memory";
 import { STAT_SAMPLED_RECORDS, STAT_SAMPLING_RATE } from "./abi";
 
@@ -53,7 +53,7 @@ export function setDestination(lo: u64, hi: u64): void { dstLo = lo; dstHi = hi;
 // biflow, the destination sends the reverse counts back. Counts are scaled by the sampling rate.
 @inline export function emitFlow(
   flags: u32, packets: u64, octets: u64, revPackets: u64, revOctets: u64, startMs: f64, endMs: f64, rate: f64,
-  srcPort: u32, dstPort: u32, proto: u32, tcpFlags: u32, templateId: u32, domain: u32, version: u32,
+  srcPort: u32, dstPort: u32, proto: u32, tcpFlags: u32, revTcpFlags: u32, templateId: u32, domain: u32, version: u32,
 ): void {
   if (outEnabled) {
     if (outCount >= FLOW_OUT_CAPACITY) {
@@ -81,12 +81,14 @@ export function setDestination(lo: u64, hi: u64): void { dstLo = lo; dstHi = hi;
   }
   const hasSrc = (flags & FF_SRC) != 0;
   const hasDst = (flags & FF_DST) != 0;
-  if (hasSrc) accountSource(srcLo, srcHi, 1, packets, octets, startMs, endMs);
-  if (hasDst) accountDestination(dstLo, dstHi, 1, packets, octets, startMs, endMs);
+  // Without a protocol field, TCP flags still make it a TCP flow; without either, no protocol column.
+  const p = flags & FF_PROTO ? proto : flags & FF_TCP_FLAGS ? 6 : PROTO_NONE;
+  if (hasSrc) accountSource(srcLo, srcHi, 1, packets, octets, startMs, endMs, p, tcpFlags);
+  if (hasDst) accountDestination(dstLo, dstHi, 1, packets, octets, startMs, endMs, p, tcpFlags);
   // The reverse direction is a flow of its own when it carried packets (RFC 5103: a biflow is two uniflows).
   if (revPackets != 0 || revOctets != 0) {
-    if (hasDst) accountSource(dstLo, dstHi, 1, revPackets, revOctets, startMs, endMs);
-    if (hasSrc) accountDestination(srcLo, srcHi, 1, revPackets, revOctets, startMs, endMs);
+    if (hasDst) accountSource(dstLo, dstHi, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags);
+    if (hasSrc) accountDestination(srcLo, srcHi, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags);
   }
 }
 

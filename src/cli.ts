@@ -114,7 +114,7 @@ function mergerConfig(values: Values): MergerConfig {
 
 function maxHosts(text: string): number {
   const n = positiveInt(text, '--max-hosts');
-  if (n > MAX_HOSTS) throw new Error(`--max-hosts is at most ${MAX_HOSTS} (88 bytes a host in the probe's WASM memory)`);
+  if (n > MAX_HOSTS) throw new Error(`--max-hosts is at most ${MAX_HOSTS} (184 bytes a host in the probe's WASM memory)`);
   return n;
 }
 

@@ -5,7 +5,7 @@ import { STATUS_OK, ERR_BAD_RECORD, STAT_RECORDS, STAT_RECORDS_NO_ADDRESS, STAT_
 import {
   KIND_SKIP, KIND_SRC4, KIND_DST4, KIND_SRC6, KIND_DST6, KIND_SRC_PORT, KIND_DST_PORT, KIND_PROTO, KIND_TCP_FLAGS,
   KIND_OCTETS, KIND_PACKETS, KIND_OCTETS_TOTAL, KIND_PACKETS_TOTAL, KIND_OCTETS_POST, KIND_PACKETS_POST,
-  KIND_REV_OCTETS, KIND_REV_PACKETS, KIND_REV_OCTETS_TOTAL, KIND_REV_PACKETS_TOTAL, KIND_START_S, KIND_END_S, KIND_START_MS, KIND_END_MS, KIND_START_NTP, KIND_END_NTP,
+  KIND_REV_OCTETS, KIND_REV_PACKETS, KIND_REV_OCTETS_TOTAL, KIND_REV_PACKETS_TOTAL, KIND_REV_TCP_FLAGS, KIND_START_S, KIND_END_S, KIND_START_MS, KIND_END_MS, KIND_START_NTP, KIND_END_NTP,
   KIND_START_DELTA_US, KIND_END_DELTA_US, KIND_START_UPTIME, KIND_END_UPTIME, KIND_SYSINIT_MS, KIND_SAMPLING_INTERVAL,
   KIND_SAMPLING_PKT_INTERVAL, KIND_SAMPLING_PKT_SPACE, KIND_SAMPLING_SIZE, KIND_SAMPLING_POPULATION, KIND_SAMPLER_ID,
   VARLEN,
@@ -93,7 +93,7 @@ function walkRecords(fieldCount: usize, minLength: usize, varlen: bool, options:
     let octets: u64 = 0, packets: u64 = 0, octetsTotal: u64 = 0, packetsTotal: u64 = 0;
     let octetsPost: u64 = 0, packetsPost: u64 = 0, revOctets: u64 = 0, revPackets: u64 = 0;
     let has: u32 = 0; // Bit per counter kind present: delta 1, total (or initiator) 2, post 4, reverse (or responder) 16.
-    let srcPort: u32 = 0, dstPort: u32 = 0, proto: u32 = 0, tcpFlags: u32 = 0;
+    let srcPort: u32 = 0, dstPort: u32 = 0, proto: u32 = 0, tcpFlags: u32 = 0, revTcpFlags: u32 = 0;
     let startMs: f64 = 0, endMs: f64 = 0;
     let startUp: u64 = 0, endUp: u64 = 0, startUpWidth: u32 = 0, endUpWidth: u32 = 0;
     let sysInit: f64 = 0;
@@ -137,6 +137,7 @@ function walkRecords(fieldCount: usize, minLength: usize, varlen: bool, options:
         case KIND_PACKETS_POST: packetsPost = loadUintBE(p, w); has |= 4; break;
         case KIND_REV_OCTETS: case KIND_REV_OCTETS_TOTAL: revOctets = loadUintBE(p, w); has |= 16; break;
         case KIND_REV_PACKETS: case KIND_REV_PACKETS_TOTAL: revPackets = loadUintBE(p, w); has |= 16; break;
+        case KIND_REV_TCP_FLAGS: revTcpFlags = <u32>loadUintBE(p, w); break;
         case KIND_START_S: startMs = <f64>loadUintBE(p, w) * 1000; break;
         case KIND_END_S: endMs = <f64>loadUintBE(p, w) * 1000; break;
         case KIND_START_MS: startMs = <f64>loadUintBE(p, w); break;
@@ -189,7 +190,7 @@ function walkRecords(fieldCount: usize, minLength: usize, varlen: bool, options:
     if (startMs <= 0) startMs = endMs > 0 ? endMs : ctxNowMs;
     if (endMs <= 0) endMs = startMs;
     if (rate < 1) rate = rateFor(ctxDomain, hasSampler, samplerId);
-    emitFlow(flags, packets, octets, revPackets, revOctets, startMs, endMs, rate, srcPort, dstPort, proto, tcpFlags,
+    emitFlow(flags, packets, octets, revPackets, revOctets, startMs, endMs, rate, srcPort, dstPort, proto, tcpFlags, revTcpFlags,
       templateId, ctxDomainId, ctxVersion);
     recordsInSet++;
   }

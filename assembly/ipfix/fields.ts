@@ -81,6 +81,7 @@ export const KIND_SAMPLING_POPULATION: u32 = 36;
 export const KIND_SAMPLER_ID: u32 = 37;
 export const KIND_REV_OCTETS_TOTAL: u32 = 38;
 export const KIND_REV_PACKETS_TOTAL: u32 = 39;
+export const KIND_REV_TCP_FLAGS: u32 = 40;
 
 // isAddressKind: for these a later occurrence may still win over an all-zero earlier one, at decode time.
 @inline export function isAddressKind(kind: u32): bool {
@@ -101,6 +102,7 @@ export function fieldKind(pen: u32, ie: u32, len: u32): u32 {
       case IE_packetDeltaCount: return KIND_REV_PACKETS;
       case IE_octetTotalCount: return KIND_REV_OCTETS_TOTAL;
       case IE_packetTotalCount: return KIND_REV_PACKETS_TOTAL;
+      case IE_tcpControlBits: return KIND_REV_TCP_FLAGS;
     }
     return KIND_SKIP;
   }

@@ -38,7 +38,7 @@ export function decodeV5(msg: usize, len: usize, exporterId: u32, nowMs: f64): v
     const first = exportMs + <f64><i32>(load32be(r + 24) - uptime); // Uptime ms, modulo 2^32 (quirk 12).
     const last = exportMs + <f64><i32>(load32be(r + 28) - uptime);
     emitFlow(FF_SRC | FF_DST | FF_TIMES | FF_PORTS | FF_PROTO | FF_TCP_FLAGS, packets, octets, 0, 0, first, last, rate,
-      load16be(r + 32), load16be(r + 34), <u32>load<u8>(r + 38), <u32>load<u8>(r + 37), 0, engine, 5);
+      load16be(r + 32), load16be(r + 34), <u32>load<u8>(r + 38), <u32>load<u8>(r + 37), 0, 0, engine, 5);
   }
   count(STAT_RECORDS, <u64>n);
 }

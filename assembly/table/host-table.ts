@@ -2,7 +2,7 @@
 import {
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_PACKETS_OUT, DELTA_OFF_BYTES_OUT,
   DELTA_OFF_FLOWS_IN, DELTA_OFF_PACKETS_IN, DELTA_OFF_BYTES_IN, DELTA_OFF_FIRST_SEEN, DELTA_OFF_LAST_SEEN,
-  DELTA_FLAG_OVERFLOW, STAT_OVERFLOW_RECORDS, STAT_HOSTS,
+  DELTA_FLAG_OVERFLOW, STAT_OVERFLOW_RECORDS, STAT_HOSTS, DELTA_OFF_TCP_OUT, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_OUT, DELTA_OFF_PROTO_IN,
 } from "../abi";
 import { allocRegion, count, setStat } from "../memory";
 import { hashKey128 } from "./hash";
@@ -15,7 +15,7 @@ import { hashKey128 } from "./hash";
 //   index  [ 0 | 3 | 0 | 1 | 0 | 2 | ... ]   capacity = power of two >= 2 * maxHosts
 //   entries[ e0 | e1 | e2 | ... | e(maxHosts) ]   the last one is reserved for the overflow entry
 //
-// Entry (DELTA_RECORD_SIZE bytes, see abi.ts):
+// Entry (DELTA_RECORD_SIZE bytes, see abi.ts), then from byte 88 the u32 flow counts by TCP flag and protocol:
 // ┌────────────┬───────┬──────┬───────────┬─────────────┬───────────┬──────────┬────────────┬──────────┬─────────┬─────────┐
 // │ 0 address  │16 flg │20 slt│24 flowsOut│32 packetsOut│40 bytesOut│48 flowsIn│56 packetsIn│64 bytesIn│72 first │80 last  │
 // │ 16 bytes   │  u32  │ u32  │    u64    │     u64     │    u64    │   u64    │    u64     │   u64    │  f64 ms │  f64 ms │
@@ -76,27 +76,51 @@ function overflow(): usize {
   return overflowEntry;
 }
 
+// PROTO_NONE: the record named no protocol; it counts in no protocol column.
+export const PROTO_NONE: u32 = 0xffff;
+
+// countFlags adds one flow to the counter of each TCP flag set (TCP records only), and to its protocol's.
+@inline function countKinds(e: usize, tcpAt: usize, protoAt: usize, proto: u32, tcpFlags: u32): void {
+  if (proto == PROTO_NONE) return;
+  let bucket: usize = 3;
+  if (proto == 6) {
+    bucket = 0;
+    let bits = tcpFlags & 0xff;
+    while (bits != 0) {
+      const bit = <usize>ctz(bits);
+      const c = e + tcpAt + (bit << 2);
+      store<u32>(c, load<u32>(c) + 1);
+      bits &= bits - 1;
+    }
+  } else if (proto == 17) bucket = 1;
+  else if (proto == 1 || proto == 58) bucket = 2;
+  const c = e + protoAt + (bucket << 2);
+  store<u32>(c, load<u32>(c) + 1);
+}
+
 @inline function touch(e: usize, firstMs: f64, lastMs: f64): void {
   const first = load<f64>(e, DELTA_OFF_FIRST_SEEN);
   if (first == 0 || firstMs < first) store<f64>(e, firstMs, DELTA_OFF_FIRST_SEEN);
   if (lastMs > load<f64>(e, DELTA_OFF_LAST_SEEN)) store<f64>(e, lastMs, DELTA_OFF_LAST_SEEN);
 }
 
-// accountSource adds flows sent by the address (lo, hi).
-export function accountSource(lo: u64, hi: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64): void {
+// accountSource adds a flow sent by the address (lo, hi).
+export function accountSource(lo: u64, hi: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32): void {
   const e = entryFor(lo, hi);
   store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_OUT) + flows, DELTA_OFF_FLOWS_OUT);
   store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_OUT) + packets, DELTA_OFF_PACKETS_OUT);
   store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_OUT) + octets, DELTA_OFF_BYTES_OUT);
+  countKinds(e, DELTA_OFF_TCP_OUT, DELTA_OFF_PROTO_OUT, proto, tcpFlags);
   touch(e, firstMs, lastMs);
 }
 
-// accountDestination adds flows received by the address (lo, hi).
-export function accountDestination(lo: u64, hi: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64): void {
+// accountDestination adds a flow received by the address (lo, hi).
+export function accountDestination(lo: u64, hi: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32): void {
   const e = entryFor(lo, hi);
   store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_IN) + flows, DELTA_OFF_FLOWS_IN);
   store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_IN) + packets, DELTA_OFF_PACKETS_IN);
   store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_IN) + octets, DELTA_OFF_BYTES_IN);
+  countKinds(e, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_IN, proto, tcpFlags);
   touch(e, firstMs, lastMs);
 }
 

@@ -1,8 +1,5 @@
 /** Pure merging of window frames from many probes: counters add, duplicates drop, windows complete. No IO. */
-import type { WindowFrame } from '../protocol/messages.js';
-
-const FIRST_SEEN = 6;
-const LAST_SEEN = 7;
+import { FIRST_SEEN, LAST_SEEN, type WindowFrame } from '../protocol/messages.js';
 
 /** CompletedWindow is one window merged over every probe that reported it. */
 export interface CompletedWindow {

@@ -1,5 +1,5 @@
 /** Queries over completed windows: top hosts by a metric, window totals, the live message. Pure. */
-import { HOST_FIELDS, COUNTER_FIELDS, HOST_FIELD_COUNT, OVERFLOW_HOST, type HostField } from '../protocol/messages.js';
+import { HOST_FIELDS, MAIN_FIELDS, HOST_FIELD_COUNT, OVERFLOW_HOST, type HostField } from '../protocol/messages.js';
 import { addValues, type CompletedWindow } from './merge.js';
 
 /** HostJson is one host's figures as the API writes them. */
@@ -57,9 +57,9 @@ export function windowTotals(hosts: Map<string, Float64Array>): WindowTotals {
   return t;
 }
 
-/** liveMessage is what /api/live pushes for a completed window. */
+/** liveMessage is what /api/live pushes for a completed window: top lists for the six main counts. */
 export function liveMessage(w: CompletedWindow): object {
   const top: Record<string, HostJson[]> = {};
-  for (const metric of COUNTER_FIELDS) top[metric] = topHosts(w.hosts, metric, LIVE_TOP_ROWS);
+  for (const metric of MAIN_FIELDS) top[metric] = topHosts(w.hosts, metric, LIVE_TOP_ROWS);
   return { type: 'window', start: w.start, length: w.length, probes: w.probes.length, totals: windowTotals(w.hosts), top };
 }

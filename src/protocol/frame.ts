@@ -62,22 +62,17 @@ export class FrameWriter {
   host(family: number, addr: Uint8Array, off: number, values: ArrayLike<number>): void {
     if (this._hostsLeft-- <= 0) throw new RangeError('more hosts than announced in begin()');
     const addrLength = family === FAMILY_IPV4 ? 4 : family === FAMILY_IPV6 ? 16 : 0;
-    this._reserve(2 + addrLength + HOST_FIELD_COUNT * MAX_VARINT_BYTES);
+    this._reserve(1 + addrLength + (1 + HOST_FIELD_COUNT) * MAX_VARINT_BYTES);
     this._buf[this._pos++] = family;
     if (addrLength) {
       this._buf.set(addr.subarray(off, off + addrLength), this._pos);
       this._pos += addrLength;
     }
-    const maskAt = this._pos++;
+    // Presence mask as a varint (bit i: field i follows), then the non-zero values.
     let mask = 0;
-    for (let i = 0; i < HOST_FIELD_COUNT; i++) {
-      const v = values[i];
-      if (v > 0) {
-        mask |= 1 << i;
-        this._varint(v);
-      }
-    }
-    this._buf[maskAt] = mask;
+    for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) mask += 2 ** i;
+    this._varint(mask);
+    for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) this._varint(values[i]);
   }
 
   /** finish returns a copy of the frame, safe to queue while the writer starts the next one. */
@@ -204,9 +199,10 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     } else {
       throw new ProtocolError('PROTO_ERR_BAD_FAMILY', `address family ${family}`, familyAt);
     }
-    const mask = r.u8('presence mask');
+    let mask = r.varint('presence mask');
+    if (mask >= 2 ** HOST_FIELD_COUNT) throw new ProtocolError('PROTO_ERR_BAD_MASK', `presence mask names fields beyond the ${HOST_FIELD_COUNT} known`, r.pos);
     const values = new Float64Array(HOST_FIELD_COUNT);
-    for (let i = 0; i < HOST_FIELD_COUNT; i++) if (mask & (1 << i)) values[i] = r.varint('host value');
+    for (let i = 0; mask > 0; i++, mask = Math.floor(mask / 2)) if (mask % 2 === 1) values[i] = r.varint('host value');
     hosts[h] = { host, values };
   }
   if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the last host`, r.pos);

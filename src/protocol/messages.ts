@@ -14,22 +14,34 @@ export const MAX_FRAME_HOSTS = 100_000;
 /** FLAG_MORE_PARTS in the header's flags: more frames of this window follow from this probe. */
 export const FLAG_MORE_PARTS = 1;
 
+const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'] as const;
+const PROTOCOLS = ['tcp', 'udp', 'icmp', 'other'] as const;
+
 /** HOST_FIELDS are the per-host values, in wire order; bit i of an entry's presence mask is field i. */
 export const HOST_FIELDS = [
   'flows_out', // Flows with the host as source.
-  'packets_out', // Packets of those flows.
+  'packets_out', // Packets of those flows (sampling rate applied).
   'bytes_out', // Bytes (octets) of those flows.
   'flows_in', // Flows with the host as destination.
   'packets_in',
   'bytes_in',
+  ...TCP_FLAGS.map((f) => `tcp_${f}_out` as const), // TCP flows with the flag set, host as source.
+  ...TCP_FLAGS.map((f) => `tcp_${f}_in` as const),
+  ...PROTOCOLS.map((p) => `flows_${p}_out` as const), // Flows by protocol (ICMP: v4 and v6).
+  ...PROTOCOLS.map((p) => `flows_${p}_in` as const),
   'first_seen', // Earliest flow start (epoch ms) in the window.
   'last_seen', // Latest flow end (epoch ms) in the window.
 ] as const;
 export type HostField = (typeof HOST_FIELDS)[number];
 export const HOST_FIELD_COUNT = HOST_FIELDS.length;
+/** FIRST_SEEN and LAST_SEEN are the positions of the two time fields: they merge by min and max. */
+export const FIRST_SEEN = HOST_FIELDS.indexOf('first_seen');
+export const LAST_SEEN = HOST_FIELDS.indexOf('last_seen');
 
 /** COUNTER_FIELDS are the additive ones: windows and probes sum them. */
-export const COUNTER_FIELDS = HOST_FIELDS.slice(0, 6) as readonly HostField[];
+export const COUNTER_FIELDS = HOST_FIELDS.slice(0, FIRST_SEEN) as readonly HostField[];
+/** MAIN_FIELDS are the six flow, packet and byte counts, out and in. */
+export const MAIN_FIELDS = HOST_FIELDS.slice(0, 6) as readonly HostField[];
 
 /** Address families of a host entry. */
 export const FAMILY_OVERFLOW = 0; // No address: hosts summed because the probe's table was full.

@@ -72,7 +72,7 @@ export const STAT_COUNT = 35;
 export const INPUT_CAPACITY = 65536;
 
 /** Host entry layout, read in place after closeWindow(). */
-export const DELTA_RECORD_SIZE = 88;
+export const DELTA_RECORD_SIZE = 184;
 export const DELTA_OFF_FLAGS = 16;
 export const DELTA_OFF_FLOWS_OUT = 24;
 export const DELTA_OFF_PACKETS_OUT = 32;
@@ -82,6 +82,10 @@ export const DELTA_OFF_PACKETS_IN = 56;
 export const DELTA_OFF_BYTES_IN = 64;
 export const DELTA_OFF_FIRST_SEEN = 72;
 export const DELTA_OFF_LAST_SEEN = 80;
+export const DELTA_OFF_TCP_OUT = 88;
+export const DELTA_OFF_TCP_IN = 120;
+export const DELTA_OFF_PROTO_OUT = 152;
+export const DELTA_OFF_PROTO_IN = 168;
 export const DELTA_FLAG_OVERFLOW = 1;
 
 /** Record output (decode mode): FLOW_OUT_SIZE bytes per decoded flow, see assembly/flow.ts. */

@@ -3,10 +3,10 @@ import { instantiateCore, WasmAbortError, type CoreExports } from './loader.js';
 import { ERR_CORE_FAULT } from './abi.js';
 import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
-  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE,
+  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_OFF_TCP_OUT, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE,
 } from './abi.js';
 import { isMappedV4, formatKey } from '../protocol/address.js';
-import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT } from '../protocol/messages.js';
+import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, FIRST_SEEN, LAST_SEEN } from '../protocol/messages.js';
 
 /** CoreOptions size the core's fixed memory. */
 export interface CoreOptions {
@@ -17,8 +17,8 @@ export interface CoreOptions {
   templateLifetimeMs: number; // Templates not refreshed for this long expire (RFC 7011 8.4); 0: never.
 }
 
-/** MAX_HOSTS bounds the host table: 88 bytes a host plus its index keep 4 million within 512 MB of WASM memory. */
-export const MAX_HOSTS = 4_000_000;
+/** MAX_HOSTS bounds the host table: 184 bytes a host plus its index keep 2 million within 512 MB of WASM memory. */
+export const MAX_HOSTS = 2_000_000;
 
 /** defaultCoreOptions are the embedded defaults. */
 export function defaultCoreOptions(): CoreOptions {
@@ -270,8 +270,10 @@ export class FlowCore {
       const e = base + k * DELTA_RECORD_SIZE;
       const w = (e + DELTA_OFF_FLOWS_OUT) >>> 2;
       for (let i = 0; i < 6; i++) values[i] = this._words[w + 2 * i] + this._words[w + 2 * i + 1] * 0x1_0000_0000;
-      values[6] = this._doubles[(e + DELTA_OFF_FIRST_SEEN) >>> 3];
-      values[7] = this._doubles[((e + DELTA_OFF_FIRST_SEEN) >>> 3) + 1];
+      const counts = (e + DELTA_OFF_TCP_OUT) >>> 2; // 24 u32: TCP flags out, in; protocols out, in.
+      for (let i = 0; i < 24; i++) values[6 + i] = this._words[counts + i];
+      values[FIRST_SEEN] = this._doubles[(e + DELTA_OFF_FIRST_SEEN) >>> 3];
+      values[LAST_SEEN] = this._doubles[((e + DELTA_OFF_FIRST_SEEN) >>> 3) + 1];
       if (this._words[(e + DELTA_OFF_FLAGS) >>> 2] & DELTA_FLAG_OVERFLOW) visit(FAMILY_OVERFLOW, this._bytes, e, values);
       else if (isMappedV4(this._bytes, e)) visit(FAMILY_IPV4, this._bytes, e + 12, values);
       else visit(FAMILY_IPV6, this._bytes, e, values);

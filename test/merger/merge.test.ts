@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { WindowMerger, type CompletedWindow } from '../../src/merger/merge.js';
-import type { WindowFrame } from '../../src/protocol/messages.js';
+import { HOST_FIELD_COUNT, type WindowFrame } from '../../src/protocol/messages.js';
 
 const W = 10_000;
 function frame(probeId: string, windowStart: number, sequence: number, hosts: Record<string, number[]>): WindowFrame {
   return {
     probeId, windowStart, windowLength: W, sequence, stats: [],
-    hosts: Object.entries(hosts).map(([host, v]) => ({ host, values: Float64Array.from([...v, 0, 0, 0, 0, 0, 0, 0, 0].slice(0, 8)) })),
+    hosts: Object.entries(hosts).map(([host, v]) => ({ host, values: Float64Array.from([...v, ...new Array(HOST_FIELD_COUNT).fill(0)].slice(0, HOST_FIELD_COUNT)) })),
   };
 }
 

@@ -69,6 +69,24 @@ describe('aggregateCaptures against nfdump on softflowd exports', () => {
     expect(mismatches(hosts, scaled)).toEqual([]);
   });
 
+  it('counts TCP flags and protocols per host exactly as derived from tshark\'s decode (derive-flag-oracle.py)', () => {
+    const { hosts } = aggregateCaptures([SOFTFLOWD_IPFIX_MS]);
+    const [header, ...lines] = readFileSync(join(FIXTURES, 'softflowd/softflowd-ipfix-ms.flags-oracle.csv'), 'utf8').trim().split('\n');
+    const columns = header.split(',').slice(1) as (keyof HostRow)[];
+    expect(columns).toHaveLength(24);
+    const byHost = new Map(hosts.map((h) => [h.host, h]));
+    const wrong: string[] = [];
+    for (const line of lines) {
+      const [host, ...values] = line.split(',');
+      const h = byHost.get(host);
+      columns.forEach((c, i) => { if ((h?.[c] ?? 0) !== Number(values[i])) wrong.push(`${host} ${c}: ${h?.[c]} vs ${values[i]}`); });
+    }
+    expect(lines.length).toBe(hosts.length);
+    expect(wrong.slice(0, 10)).toEqual([]);
+    const scanner = byHost.get('10.9.9.9')!; // The vertical port scan: SYNs to 1,024 ports, answered by RST/ACK.
+    expect([scanner.tcp_syn_out, byHost.get('10.1.2.3')!.tcp_rst_out]).toEqual([1024, 1024]);
+  });
+
   it('reports first and last seen from the records\' own flow times', () => {
     const { hosts } = aggregateCaptures([SOFTFLOWD_IPFIX_MS]);
     const dns = hosts.find((h) => h.host === '10.0.0.53')!;

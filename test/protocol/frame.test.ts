@@ -1,18 +1,21 @@
 import { describe, it, expect } from 'vitest';
 import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, type WindowHeader } from '../../src/protocol/messages.js';
+import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, type WindowHeader } from '../../src/protocol/messages.js';
 import { parseAddress } from '../../src/protocol/address.js';
 import { hex } from '../helpers/fixtures.js';
 
 const header: WindowHeader = { probeId: 'p1', windowStart: 10_000, windowLength: 10_000, sequence: 300, stats: [5, 0] };
+
+/** full pads the first values of a host to every HOST_FIELDS entry. */
+const full = (values: number[]) => [...values, ...new Array(HOST_FIELD_COUNT - values.length).fill(0)];
 
 function frameOf(h: WindowHeader, hosts: [number, string | null, number[]][]): Uint8Array {
   const w = new FrameWriter();
   w.begin(h, hosts.length);
   for (const [family, text, values] of hosts) {
     const key = text ? parseAddress(text)! : new Uint8Array(16);
-    w.host(family, key, family === FAMILY_IPV4 ? 12 : 0, values);
+    w.host(family, key, family === FAMILY_IPV4 ? 12 : 0, full(values));
   }
   return w.finish();
 }
@@ -47,13 +50,13 @@ describe('FrameWriter and decodeFrame', () => {
   it('round-trip IPv4, IPv6, overflow entries and large values', () => {
     const big = 2 ** 53 - 1;
     const hosts: [number, string | null, number[]][] = [
-      [FAMILY_IPV4, '192.0.2.7', [1, 2, 3, 4, 5, 6, 1_700_000_000_000, 1_700_000_001_000]],
-      [FAMILY_IPV6, '2001:db8::1', [0, 0, 0, 1, 1, big, 0, 0]],
-      [FAMILY_OVERFLOW, null, [9, 9, 9, 0, 0, 0, 0, 0]],
+      [FAMILY_IPV4, '192.0.2.7', [1, 2, 3, 4, 5, 6, ...new Array(24).fill(0).map((_, i) => i % 3), 1_700_000_000_000, 1_700_000_001_000]],
+      [FAMILY_IPV6, '2001:db8::1', [0, 0, 0, 1, 1, big]],
+      [FAMILY_OVERFLOW, null, [9, 9, 9]],
     ];
     const frame = decodeFrame(frameOf(header, hosts));
     expect(frame.hosts.map((h) => h.host)).toEqual(['192.0.2.7', '2001:db8::1', 'overflow']);
-    expect(frame.hosts.map((h) => [...h.values])).toEqual(hosts.map(([, , v]) => v));
+    expect(frame.hosts.map((h) => [...h.values])).toEqual(hosts.map(([, , v]) => full(v)));
   });
 
   it('round-trip the exporters\' counters', () => {
