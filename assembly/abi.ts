@@ -17,7 +17,7 @@ export const ERR_BAD_COUNT: i32 = 9; // NetFlow v5: the header's record count do
 // exporter id; every count goes to both. Slots marked (global) are only kept in the first block.
 export const STAT_DATAGRAMS: i32 = 0; // Datagrams given to ingest().
 export const STAT_DATAGRAMS_REJECTED: i32 = 1; // Datagrams with a non-OK status.
-export const STAT_RECORDS: i32 = 2; // Flow data records decoded and accounted.
+export const STAT_RECORDS: i32 = 2; // Flow data records decoded (accounted unless outside the monitored networks).
 export const STAT_TEMPLATES_ADDED: i32 = 3;
 export const STAT_TEMPLATES_UPDATED: i32 = 4; // Redefinitions with a different layout.
 export const STAT_SETS_NO_TEMPLATE: i32 = 5; // Data sets whose template was not known on arrival.
@@ -50,7 +50,8 @@ export const STAT_SAMPLING_RATE: i32 = 31; // The sampling rate last applied (1 
 export const STAT_DOMAINS_FULL: i32 = 32; // Domain states dropped (least recently used) to make room.
 export const STAT_ERR_BAD_COUNT: i32 = 33;
 export const STAT_MISSED_RECORDS: i32 = 34; // Records (packets for v9) the sequence gaps say were lost.
-export const STAT_COUNT: i32 = 35;
+export const STAT_UNMONITORED_RECORDS: i32 = 35; // Flow records with no address in the monitored networks.
+export const STAT_COUNT: i32 = 36;
 
 // Input region: one datagram, at most the largest UDP payload.
 export const INPUT_CAPACITY: u32 = 65536;

@@ -1,7 +1,8 @@
 // One decoded flow record on its way to the host table (and, in decode mode, to the record output).
 import { accountSource, accountDestination, PROTO_NONE } from "./table/host-table";
+import { monitored } from "./table/networks";
 import { allocRegion, count, setStat } from "./memory";
-import { STAT_SAMPLED_RECORDS, STAT_SAMPLING_RATE } from "./abi";
+import { STAT_SAMPLED_RECORDS, STAT_SAMPLING_RATE, STAT_UNMONITORED_RECORDS } from "./abi";
 
 // Record output layout (decode mode), FLOW_OUT_SIZE bytes per record:
 // ┌────────┬────────┬──────────┬──────────┬──────────┬──────────┬────────┬────────┬────────┬───────┬───────┬──────┬──────┬───────┬───────┬───────┬────────┬─────┐
@@ -79,8 +80,13 @@ export function setDestination(lo: u64, hi: u64): void { dstLo = lo; dstHi = hi;
     count(STAT_SAMPLED_RECORDS);
     setStat(STAT_SAMPLING_RATE, <u64>Math.round(rate)); // The last rate applied; unsampled records leave it.
   }
-  const hasSrc = (flags & FF_SRC) != 0;
-  const hasDst = (flags & FF_DST) != 0;
+  // Only addresses inside the monitored networks are hosts; a flow between two of them updates both.
+  const hasSrc = (flags & FF_SRC) != 0 && monitored(srcLo, srcHi);
+  const hasDst = (flags & FF_DST) != 0 && monitored(dstLo, dstHi);
+  if (!hasSrc && !hasDst) {
+    count(STAT_UNMONITORED_RECORDS);
+    return;
+  }
   // Without a protocol field, TCP flags still make it a TCP flow; without either, no protocol column.
   const p = flags & FF_PROTO ? proto : flags & FF_TCP_FLAGS ? 6 : PROTO_NONE;
   if (hasSrc) accountSource(srcLo, srcHi, 1, packets, octets, startMs, endMs, p, tcpFlags);

@@ -14,6 +14,7 @@ import { initState } from "./exporter/state";
 import { initPending } from "./pending";
 import { beginDatagram, fail, outcome, setMessageStart } from "./errors";
 import { initHostTable, entriesPtr, windowEntries, clearWindow } from "./table/host-table";
+import { initNetworks, setNetworks } from "./table/networks";
 import { initFlowOutput, setDecodeMode, flowOutPtr, flowOutCount, flowOutDropped, resetFlowOut } from "./flow";
 import { initEvents, setEventsEnabled, eventsPtr, eventsCount, resetEvents } from "./events";
 
@@ -36,6 +37,7 @@ export function init(maxHosts: u32, maxTemplates: u32, maxExporters: u32, templa
   initHostTable(maxHosts);
   initFlowOutput();
   initEvents();
+  initNetworks();
   initInput(); // Last: it ends at the end of memory.
   ready = true;
   return STATUS_OK;
@@ -94,6 +96,12 @@ function countError(status: i32): void {
     case ERR_BAD_RECORD: count(STAT_ERR_BAD_RECORD); break;
     // ERR_BAD_TEMPLATE and ERR_BAD_COUNT are counted where they are found.
   }
+}
+
+// monitorNetworks takes n networks (32 bytes each: masked address key, then mask) staged in the input
+// region; n = 0 makes every address a host.
+export function monitorNetworks(n: u32): void {
+  setNetworks(inputPtr, n);
 }
 
 // closeWindow returns how many entries the window has; read them at entriesAddress(), then clear().

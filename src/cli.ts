@@ -12,7 +12,8 @@ import {
   defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, checkWindowMs, checkProbeId, checkMergerUrl,
   type MergerConfig, type ProbeConfig,
 } from './shared/config.js';
-import { MAX_HOSTS, type CoreStats } from './wasm/core.js';
+import { MAX_HOSTS, MAX_NETWORKS, type CoreStats } from './wasm/core.js';
+import { parseCidr, type Cidr } from './protocol/address.js';
 import { log } from './shared/log.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,7 @@ const USAGE = `usage:
   hostflow aggregate FILE.pcap... [--format csv|json]
   hostflow decode FILE.pcap... [--format jsonl]                              every flow record, one JSON line each
 common: --max-hosts N (hosts per window in the probe's table, default 200000);
+        --networks CIDR,... (monitored networks: only their addresses become hosts; default every address);
         --tcp HOST:PORT|off (IPFIX over TCP; default: the --udp address and port);
         --metrics HOST:PORT (the probe's /metrics, /exporters and /status; default off)`;
 
@@ -35,6 +37,7 @@ const FLAGS = {
   udp: { type: 'string' },
   tcp: { type: 'string' },
   metrics: { type: 'string' },
+  networks: { type: 'string' },
   window: { type: 'string' },
   demo: { type: 'boolean' },
   merger: { type: 'string' },
@@ -100,6 +103,7 @@ function probeConfig(values: Values): ProbeConfig {
   if (values.merger) c.mergerUrl = checkMergerUrl(values.merger);
   if (values['probe-id'] !== undefined) c.probeId = checkProbeId(values['probe-id']);
   if (values['max-hosts']) c.core.maxHosts = maxHosts(values['max-hosts']);
+  if (values.networks) c.core.networks = networks(values.networks);
   c.windowMs = windowMs(values);
   return c;
 }
@@ -110,6 +114,16 @@ function mergerConfig(values: Values): MergerConfig {
   c.windowMs = windowMs(values);
   c.webRoot = join(ROOT, 'dist/web');
   return c;
+}
+
+function networks(text: string): Cidr[] {
+  const list = text.split(',').filter((t) => t.trim() !== '').map((t) => {
+    const cidr = parseCidr(t);
+    if (!cidr) throw new Error(`--networks: "${t}" is not a CIDR (e.g. 10.0.0.0/8,2001:db8::/32)`);
+    return cidr;
+  });
+  if (list.length > MAX_NETWORKS) throw new Error(`--networks takes at most ${MAX_NETWORKS} networks`);
+  return list;
 }
 
 function maxHosts(text: string): number {
@@ -219,7 +233,7 @@ function problems(s: CoreStats, skipped: Record<string, number> = {}): string {
     ['truncated', s.errTruncated], ['unknown version', s.errBadVersion], ['bad set length', s.errBadSetLength],
     ['bad template', s.errBadTemplate], ['bad record', s.errBadRecord], ['too large', s.errTooLarge], ['bad v5 count', s.errBadCount],
     ['data sets without template', s.setsNoTemplate - s.setsHeldDecoded], ['data sets decoded once their template came', s.setsHeldDecoded],
-    ['sequence gaps', s.sequenceGaps], ...Object.entries(skipped).map(([k, n]): [string, number] => [`capture packets skipped: ${k}`, n]),
+    ['sequence gaps', s.sequenceGaps], ['records outside the monitored networks', s.unmonitoredRecords], ...Object.entries(skipped).map(([k, n]): [string, number] => [`capture packets skipped: ${k}`, n]),
   ];
   const found = reasons.filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   return found.length ? found.join(', ') : 'no errors';
@@ -245,6 +259,7 @@ function aggregateCommand(values: Values, files: string[]): number {
   if (format !== 'csv' && format !== 'json') throw new Error(`--format must be csv or json, got "${format}"`);
   const core = { ...defaultProbeConfig().core };
   if (values['max-hosts']) core.maxHosts = maxHosts(values['max-hosts']);
+  if (values.networks) core.networks = networks(values.networks);
   const result = aggregateCaptures(files, core);
   process.stdout.write(format === 'csv' ? formatCsv(result.hosts) : JSON.stringify(result, null, 1) + '\n');
   const s = result.stats;

@@ -72,3 +72,31 @@ export function parseAddress(text: string): Uint8Array | undefined {
   all.forEach((w, i) => { key[2 * i] = w >> 8; key[2 * i + 1] = w & 0xff; });
   return key;
 }
+
+/** Cidr is a network as 16-byte key and prefix length over those 128 bits (IPv4 /n is ::ffff:0:0/96+n). */
+export interface Cidr {
+  key: Uint8Array; // The address with the host bits cleared.
+  prefix: number;
+  text: string;
+}
+
+/** parseCidr reads "10.0.0.0/8" or "2001:db8::/32" (a bare address is a /32 or /128), or returns undefined. */
+export function parseCidr(text: string): Cidr | undefined {
+  const [addr, len, extra] = text.trim().split('/');
+  if (extra !== undefined) return undefined;
+  const key = parseAddress(addr);
+  if (!key) return undefined;
+  const v4 = isMappedV4(key) && !addr.includes(':');
+  const max = v4 ? 32 : 128;
+  const bits = len === undefined ? max : /^\d{1,3}$/.test(len) ? Number(len) : NaN;
+  if (!(bits >= 0 && bits <= max)) return undefined;
+  const prefix = v4 ? 96 + bits : bits;
+  for (let i = 0; i < 16; i++) key[i] &= maskByte(prefix, i);
+  return { key, prefix, text: `${v4 ? formatV4(key, 12) : formatV6(key)}/${bits}` };
+}
+
+/** maskByte is byte i of a 128-bit mask of prefix leading ones. */
+export function maskByte(prefix: number, i: number): number {
+  const bits = Math.max(0, Math.min(8, prefix - 8 * i));
+  return (0xff00 >> bits) & 0xff;
+}

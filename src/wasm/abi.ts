@@ -65,8 +65,9 @@ export const STAT = {
   domainsFull: 32,
   errBadCount: 33,
   missedRecords: 34,
+  unmonitoredRecords: 35,
 } as const;
-export const STAT_COUNT = 35;
+export const STAT_COUNT = 36;
 
 /** Input region size: the largest datagram the core takes. */
 export const INPUT_CAPACITY = 65536;

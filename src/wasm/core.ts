@@ -5,7 +5,7 @@ import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_OFF_TCP_OUT, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE,
 } from './abi.js';
-import { isMappedV4, formatKey } from '../protocol/address.js';
+import { isMappedV4, formatKey, maskByte, type Cidr } from '../protocol/address.js';
 import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, FIRST_SEEN, LAST_SEEN } from '../protocol/messages.js';
 
 /** CoreOptions size the core's fixed memory. */
@@ -15,7 +15,11 @@ export interface CoreOptions {
   maxExporters: number; // Distinct exporter addresses given their own state and counters.
   templatesPerExporter: number; // One exporter cannot take the whole template cache.
   templateLifetimeMs: number; // Templates not refreshed for this long expire (RFC 7011 8.4); 0: never.
+  networks?: Cidr[]; // Monitored networks: only their addresses become hosts; none: every address.
 }
+
+/** MAX_NETWORKS caps the monitored networks (each address is checked against them in turn). */
+export const MAX_NETWORKS = 256;
 
 /** MAX_HOSTS bounds the host table: 184 bytes a host plus its index keep 2 million within 512 MB of WASM memory. */
 export const MAX_HOSTS = 2_000_000;
@@ -97,6 +101,14 @@ export class FlowCore {
     if (!(options.maxExporters >= 1 && options.maxExporters <= 65_535)) throw new RangeError('maxExporters must be 1..65535');
     this._wasm.init(options.maxHosts, options.maxTemplates, options.maxExporters, options.templatesPerExporter, options.templateLifetimeMs);
     this._views();
+    const networks = options.networks ?? [];
+    if (networks.length > MAX_NETWORKS) throw new RangeError(`at most ${MAX_NETWORKS} monitored networks`);
+    networks.forEach((n, i) => {
+      const at = this._wasm.inputAddress() + i * 32;
+      this._bytes.set(n.key, at);
+      for (let b = 0; b < 16; b++) this._bytes[at + 16 + b] = maskByte(n.prefix, b);
+    });
+    this._wasm.monitorNetworks(networks.length);
   }
 
   private _views(): void {

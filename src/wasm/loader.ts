@@ -13,6 +13,7 @@ export interface CoreExports {
   entriesAddress(): number;
   ingest(len: number, exporterId: number, nowMs: number, reliable: number): number;
   closeWindow(): number;
+  monitorNetworks(n: number): void;
   clear(): void;
   decodeMode(on: number): void;
   recordsAddress(): number;

@@ -2,6 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { aggregateCaptures, type HostRow } from '../../src/offline/aggregate.js';
+import { defaultCoreOptions } from '../../src/wasm/core.js';
+import { parseCidr } from '../../src/protocol/address.js';
 import { FIXTURES, SOFTFLOWD_IPFIX_MS, softflowdOracle, type Oracle } from '../helpers/fixtures.js';
 
 const capture = (name: string) => join(FIXTURES, `softflowd/${name}.pcap.gz`);
@@ -85,6 +87,25 @@ describe('aggregateCaptures against nfdump on softflowd exports', () => {
     expect(wrong.slice(0, 10)).toEqual([]);
     const scanner = byHost.get('10.9.9.9')!; // The vertical port scan: SYNs to 1,024 ports, answered by RST/ACK.
     expect([scanner.tcp_syn_out, byHost.get('10.1.2.3')!.tcp_rst_out]).toEqual([1024, 1024]);
+  });
+
+  it('makes hosts only of addresses inside the monitored networks, each with the same figures as without', () => {
+    const all = new Map(aggregateCaptures([SOFTFLOWD_IPFIX_MS]).hosts.map((h) => [h.host, h]));
+    const networks = [parseCidr('10.1.0.0/16')!, parseCidr('2001:db8:ffff::/48')!];
+    const { hosts, stats } = aggregateCaptures([SOFTFLOWD_IPFIX_MS], { ...defaultCoreOptions(), networks });
+    const inside = [...all.keys()].filter((h) => h.startsWith('10.1.') || h.startsWith('2001:db8:ffff:'));
+    expect(hosts.map((h) => h.host).sort()).toEqual(inside.sort());
+    for (const h of hosts) expect(h, h.host).toEqual(all.get(h.host));
+    expect(stats.unmonitoredRecords).toBeGreaterThan(0);
+  });
+
+  it('sums the hosts beyond --max-hosts into the overflow entry, so that the totals still add up', () => {
+    const { hosts, stats } = aggregateCaptures([SOFTFLOWD_IPFIX_MS], { ...defaultCoreOptions(), maxHosts: 1000 });
+    expect(hosts.length).toBe(1001);
+    expect(hosts.filter((h) => h.host === 'overflow')).toHaveLength(1);
+    expect(totals(hosts)).toEqual({ flows: 42_048, packets: 130_542, bytes: 29_959_236 });
+    expect(hosts.reduce((s, h) => s + h.bytes_in, 0)).toBe(29_959_236);
+    expect(stats.overflowRecords).toBeGreaterThan(0);
   });
 
   it('reports first and last seen from the records\' own flow times', () => {
