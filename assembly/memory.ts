@@ -8,12 +8,19 @@ let statsBlocks: u32 = 0;
 
 const BLOCK_SIZE: usize = <usize>STAT_COUNT << 3;
 
-// allocRegion returns zeroed, 16-byte aligned memory that lives as long as the instance.
+// growFor grows linear memory by exactly what size more bytes need: the stub allocator would double it.
+function growFor(size: usize): void {
+  const top = heap.alloc(16); // The allocator's current end.
+  const need = top + size + 64;
+  const have = <usize>memory.size() << 16;
+  if (need > have) memory.grow(<i32>((need - have + 0xffff) >> 16));
+}
+
+// allocRegion returns zeroed (fresh memory is), 16-byte aligned memory that lives as long as the instance.
 export function allocRegion(size: usize): usize {
+  growFor(size + 16);
   const p = heap.alloc(size + 16);
-  const aligned = (p + 15) & ~<usize>15;
-  memory.fill(aligned, 0, size);
-  return aligned;
+  return (p + 15) & ~<usize>15;
 }
 
 // initRegions allocates the stats blocks for maxExporters exporters.
@@ -27,6 +34,7 @@ export function initRegions(maxExporters: u32): void {
 // The host copies a datagram of len bytes so that it ends there: a read past the datagram is a read
 // past the memory, which traps instead of silently reading other state.
 export function initInput(): void {
+  growFor(INPUT_CAPACITY);
   const p = heap.alloc(INPUT_CAPACITY);
   const end = <usize>memory.size() << 16;
   inputPtr = end - INPUT_CAPACITY;

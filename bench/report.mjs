@@ -1,6 +1,9 @@
 // Runs the benchmarks and prints records/s and MB/s from the [records, bytes] in each bench's name.
 // Usage: node bench/report.mjs   (after npm run build)
 import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,4 +22,15 @@ for (const file of report.files) {
       console.log(`| ${label} | ${b.hz.toFixed(0)} | ${fmt(b.hz * Number(records))} | ${(b.hz * Number(bytes) / 1e6).toFixed(0)} |`);
     }
   }
+}
+
+// Sizes, from bench/size.ts bundled on the fly.
+const here = dirname(fileURLToPath(import.meta.url));
+const sizeJs = join(here, '.tmp', 'size.mjs'); // Two levels down, as test/helpers is: its paths resolve alike.
+await build({ entryPoints: [join(here, 'size.ts')], outfile: sizeJs, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error' });
+console.log('\n| size | figure |\n| --- | --- |');
+try {
+  console.log(execFileSync(process.execPath, [sizeJs], { encoding: 'utf8' }).trim());
+} finally {
+  (await import('node:fs')).rmSync(join(here, '.tmp'), { recursive: true, force: true });
 }
