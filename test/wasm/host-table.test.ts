@@ -1,0 +1,89 @@
+import { describe, it, expect } from 'vitest';
+import { newCore, windowRows, type Row } from '../helpers/core.js';
+import { message, set, templateSet, templateRecord, ipv4, ipv6, uint, IE, type Field } from '../helpers/ipfix.js';
+import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
+import { HOST_FIELDS, HOST_FIELD_COUNT, type HostField } from '../../src/protocol/messages.js';
+
+// Random flow records through the real core against a plain JavaScript model of the host table.
+const V4: Field[] = [[IE.sourceIPv4Address, 4], [IE.destinationIPv4Address, 4], [IE.protocolIdentifier, 1], [IE.tcpControlBits, 1],
+  [IE.packetDeltaCount, 4], [IE.octetDeltaCount, 8], [IE.flowStartMilliseconds, 8], [IE.flowEndMilliseconds, 8]];
+const V6: Field[] = [[IE.sourceIPv6Address, 16], [IE.destinationIPv6Address, 16], [IE.protocolIdentifier, 1], [IE.tcpControlBits, 1],
+  [IE.packetDeltaCount, 4], [IE.octetDeltaCount, 8], [IE.flowStartMilliseconds, 8], [IE.flowEndMilliseconds, 8]];
+const FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'];
+
+function model(records: { src: string; dst: string; proto: number; flags: number; packets: number; octets: number; start: number; end: number }[]) {
+  const hosts = new Map<string, Record<HostField, number>>();
+  const get = (h: string) => {
+    let r = hosts.get(h);
+    if (!r) hosts.set(h, (r = Object.fromEntries(HOST_FIELDS.map((f) => [f, 0])) as Record<HostField, number>));
+    return r;
+  };
+  for (const r of records) {
+    for (const [host, dir] of [[r.src, 'out'], [r.dst, 'in']] as const) {
+      const h = get(host);
+      h[`flows_${dir}`]++;
+      h[`packets_${dir}`] += r.packets;
+      h[`bytes_${dir}`] += r.octets;
+      const bucket = r.proto === 6 ? 'tcp' : r.proto === 17 ? 'udp' : r.proto === 1 || r.proto === 58 ? 'icmp' : 'other';
+      h[`flows_${bucket}_${dir}` as HostField]++;
+      if (r.proto === 6) FLAGS.forEach((f, bit) => { if (r.flags & (1 << bit)) h[`tcp_${f}_${dir}` as HostField]++; });
+      h.first_seen = h.first_seen === 0 ? r.start : Math.min(h.first_seen, r.start);
+      h.last_seen = Math.max(h.last_seen, r.end);
+    }
+  }
+  return hosts;
+}
+
+describe('the host table against a JavaScript model', () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`gives every host the model's figures for 20,000 random IPv4 and IPv6 records (seed ${seed})`, () => {
+      let s = seed;
+      const rnd = (n: number) => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s % n; };
+      const v4 = Array.from({ length: 300 }, (_, i) => `10.${i >> 8}.${i & 255}.${1 + rnd(250)}`);
+      const v6 = Array.from({ length: 100 }, (_, i) => `2001:db8::${(i + 1).toString(16)}`);
+      const core = newCore();
+      core.ingest(message(0, templateSet(templateRecord(256, V4), templateRecord(257, V6))), '192.0.2.1', 0);
+      const records: Parameters<typeof model>[0] = [];
+      for (let d = 0; d < 1000; d++) {
+        const six = rnd(4) === 0;
+        const body: number[] = [];
+        for (let k = 0; k < 20; k++) {
+          const pool = six ? v6 : v4;
+          const r = { src: pool[rnd(pool.length)], dst: pool[rnd(pool.length)], proto: [6, 17, 1, 58, 47][rnd(5)], flags: rnd(256),
+            packets: 1 + rnd(1000), octets: rnd(2 ** 31) * 3, start: 1_700_000_000_000 + rnd(10_000), end: 0 };
+          r.end = r.start + rnd(5000);
+          records.push(r);
+          body.push(...(six ? ipv6(r.src) : ipv4(r.src)), ...(six ? ipv6(r.dst) : ipv4(r.dst)), r.proto, r.flags, ...uint(r.packets, 4), ...uint(r.octets, 8), ...uint(r.start, 8), ...uint(r.end, 8));
+        }
+        core.ingest(message(0, set(six ? 257 : 256, body)), '192.0.2.1', 0);
+      }
+      const want = model(records);
+      const got = windowRows(core);
+      expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+      for (const [host, row] of want) expect(got.get(host), host).toEqual(row as Row);
+    });
+  }
+
+  it('round-trips random windows through the frame: core -> bytes -> decoder', () => {
+    let s = 9;
+    const rnd = (n: number) => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s % n; };
+    const core = newCore();
+    core.ingest(message(0, templateSet(templateRecord(256, V4))), '192.0.2.1', 0);
+    for (let d = 0; d < 200; d++) {
+      const body: number[] = [];
+      for (let k = 0; k < 20; k++) body.push(...ipv4(`10.0.${rnd(40)}.${rnd(250)}`), ...ipv4(`10.1.0.${rnd(250)}`), 6, rnd(256), ...uint(rnd(100), 4), ...uint(rnd(1e9), 8), ...uint(1e12 + rnd(1e6), 8), ...uint(1e12 + 1e6 + rnd(1e6), 8));
+      core.ingest(message(0, set(256, body)), '192.0.2.1', 0);
+    }
+    const writer = new FrameWriter();
+    writer.begin({ probeId: 'p', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] }, core.windowHosts());
+    const expected = new Map<string, number[]>();
+    core.closeWindow((family, addr, off, values) => {
+      writer.host(family, addr, off, values);
+      expected.set(`${addr[off]}.${addr[off + 1]}.${addr[off + 2]}.${addr[off + 3]}`, [...values]);
+    });
+    const frame = decodeFrame(writer.finish());
+    expect(frame.hosts.length).toBe(expected.size);
+    for (const h of frame.hosts) expect([...h.values], h.host).toEqual(expected.get(h.host));
+    expect(frame.hosts[0].values.length).toBe(HOST_FIELD_COUNT);
+  });
+});
