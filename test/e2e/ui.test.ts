@@ -27,5 +27,10 @@ describe('web UI of the all-in-one, fed by the demo replay', () => {
     const tiles = await page.locator('hf-totals li[data-tile]').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-tile'), li.getAttribute('title')]));
     expect(tiles.map(([key]) => key)).toEqual(['bits', 'packets', 'flows', 'hosts']);
     for (const [key, title] of tiles) expect(Number(title!.replace(/[^0-9.]/g, '')), `${key}: ${title}`).toBeGreaterThan(0);
+    // The exporter's health: the demo's softflowd export is unsampled IPFIX.
+    const exporter = page.locator('[data-testid="exporters"] [data-exporter="127.0.0.1"]');
+    await exporter.waitFor({ timeout: 20_000 });
+    expect(await exporter.locator('[data-testid="sampling"]').innerText()).toBe('unsampled');
+    expect(await exporter.locator('td').nth(2).innerText()).toBe('IPFIX');
   });
 });

@@ -1,4 +1,4 @@
-// <hf-app>: the page frame: top bar with freshness badge, totals tiles and top-hosts table.
+// <hf-app>: the page frame: top bar with freshness badge, totals tiles, top-hosts table, exporters.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { DEFAULT_METRIC, isMetric, type Metric, type WindowMessage } from '../../api.js';
@@ -7,6 +7,7 @@ import { formatAge, formatClock, formatDuration } from '../../format.js';
 import { theme } from '../../theme.js';
 import '../hf-totals/hf-totals.js';
 import '../hf-top-hosts/hf-top-hosts.js';
+import '../hf-exporters/hf-exporters.js';
 import type { SortChangeDetail } from '../hf-top-hosts/hf-top-hosts.js';
 
 /** A window counts as late once it is this much older than two window lengths. */
@@ -224,6 +225,7 @@ export class HfApp extends LitElement {
       <main>
         <hf-totals .window=${w}></hf-totals>
         <hf-top-hosts .window=${w} .sort=${this.sort} @sort-change=${this.onSortChange}></hf-top-hosts>
+        <hf-exporters .window=${w}></hf-exporters>
       </main>
     `;
   }
