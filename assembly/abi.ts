@@ -51,7 +51,9 @@ export const STAT_DOMAINS_FULL: i32 = 32; // Domain states dropped (least recent
 export const STAT_ERR_BAD_COUNT: i32 = 33;
 export const STAT_MISSED_RECORDS: i32 = 34; // Records (packets for v9) the sequence gaps say were lost.
 export const STAT_UNMONITORED_RECORDS: i32 = 35; // Flow records with no address in the monitored networks.
-export const STAT_COUNT: i32 = 36;
+export const STAT_SKETCH_VALUES_DROPPED: i32 = 36; // Distinct-count values not recorded: the window's sketch memory was full.
+export const STAT_SKETCH_BYTES: i32 = 37; // (global) Sketch memory the window used when it was last closed.
+export const STAT_COUNT: i32 = 38;
 
 // Input region: one datagram, at most the largest UDP payload.
 export const INPUT_CAPACITY: u32 = 65536;
@@ -61,8 +63,9 @@ export const INPUT_CAPACITY: u32 = 65536;
 // [0,16) address (IPv6, IPv4 as ::ffff:a.b.c.d); [16,20) flags; [20,24) index slot (core only);
 // then u64 counters flows_out, packets_out, bytes_out, flows_in, packets_in, bytes_in;
 // then f64 first seen and last seen (epoch ms); then u32 flow counts: TCP flows with each flag set
-// (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR) out, the same in, flows by protocol (TCP, UDP, ICMP, other) out, in.
-export const DELTA_RECORD_SIZE: u32 = 184;
+// (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR) out, the same in, flows by protocol (TCP, UDP, ICMP, other) out, in;
+// then four distinct-count sketch heads (peers out, peers in, destination ports out, local ports in).
+export const DELTA_RECORD_SIZE: u32 = 216;
 export const DELTA_OFF_FLAGS: u32 = 16;
 export const DELTA_OFF_FLOWS_OUT: u32 = 24;
 export const DELTA_OFF_PACKETS_OUT: u32 = 32;
@@ -76,4 +79,16 @@ export const DELTA_OFF_TCP_OUT: u32 = 88; // 8 x u32
 export const DELTA_OFF_TCP_IN: u32 = 120; // 8 x u32
 export const DELTA_OFF_PROTO_OUT: u32 = 152; // 4 x u32: TCP, UDP, ICMP (v4 and v6), other
 export const DELTA_OFF_PROTO_IN: u32 = 168; // 4 x u32
+export const DELTA_OFF_SKETCHES: u32 = 184; // 4 x SKETCH_HEAD_SIZE
 export const DELTA_FLAG_OVERFLOW: u32 = 1; // The entry sums hosts that found the table full.
+
+// Distinct-count sketch heads (8 bytes): u32 word, u16 values (exact forms), u8 log2 of the exact table's
+// slots, u8 form. The word is the value itself (SKETCH_SINGLE) or the address of the table or registers.
+// Values are 32-bit hashes, never 0 (0 marks an empty slot).
+export const SKETCH_HEAD_SIZE: u32 = 8;
+export const SKETCH_EMPTY: u32 = 0;
+export const SKETCH_SINGLE: u32 = 1; // One value, kept in the head.
+export const SKETCH_EXACT: u32 = 2; // An open-addressing table of values, at most 3/4 full.
+export const SKETCH_HLL: u32 = 3; // HyperLogLog registers, one byte each.
+export const SKETCH_EXACT_LIMIT: u32 = 256; // Sets up to this size are kept exactly; beyond it, HyperLogLog.
+export const SKETCH_HLL_BITS: u32 = 15; // Register index bits: 32,768 registers, 0.57 % standard error.

@@ -3,6 +3,8 @@ import { accountSource, accountDestination, PROTO_NONE } from "./table/host-tabl
 import { monitored } from "./table/networks";
 import { allocRegion, count, setStat } from "./memory";
 import { STAT_SAMPLED_RECORDS, STAT_SAMPLING_RATE, STAT_UNMONITORED_RECORDS } from "./abi";
+import { hashKey128, mix64 } from "./table/hash";
+import { sketchValue } from "./table/sketch";
 
 // Record output layout (decode mode), FLOW_OUT_SIZE bytes per record:
 // ┌────────┬────────┬──────────┬──────────┬──────────┬──────────┬────────┬────────┬────────┬───────┬───────┬──────┬──────┬───────┬───────┬───────┬────────┬─────┐
@@ -89,13 +91,27 @@ export function setDestination(lo: u64, hi: u64): void { dstLo = lo; dstHi = hi;
   }
   // Without a protocol field, TCP flags still make it a TCP flow; without either, no protocol column.
   const p = flags & FF_PROTO ? proto : flags & FF_TCP_FLAGS ? 6 : PROTO_NONE;
-  if (hasSrc) accountSource(srcLo, srcHi, 1, packets, octets, startMs, endMs, p, tcpFlags);
-  if (hasDst) accountDestination(dstLo, dstHi, 1, packets, octets, startMs, endMs, p, tcpFlags);
+  // One hash per address gives its table slot (low bits) and its sketch value as a peer (high bits).
+  const hs = flags & FF_SRC ? hashKey128(srcLo, srcHi) : 0;
+  const hd = flags & FF_DST ? hashKey128(dstLo, dstHi) : 0;
+  const peerS = flags & FF_SRC ? sketchValue(hs) : 0;
+  const peerD = flags & FF_DST ? sketchValue(hd) : 0;
+  // Ports count for the protocols that have them (TCP, UDP, SCTP); ICMP "ports" are type and code.
+  const hasPorts = (flags & FF_PORTS) != 0 && (p == 6 || p == 17 || p == 132);
+  const portS = hasPorts ? portValue(srcPort) : 0;
+  const portD = hasPorts ? portValue(dstPort) : 0;
+  if (hasSrc) accountSource(srcLo, srcHi, hs, 1, packets, octets, startMs, endMs, p, tcpFlags, peerD, portD);
+  if (hasDst) accountDestination(dstLo, dstHi, hd, 1, packets, octets, startMs, endMs, p, tcpFlags, peerS, portD);
   // The reverse direction is a flow of its own when it carried packets (RFC 5103: a biflow is two uniflows).
   if (revPackets != 0 || revOctets != 0) {
-    if (hasDst) accountSource(dstLo, dstHi, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags);
-    if (hasSrc) accountDestination(srcLo, srcHi, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags);
+    if (hasDst) accountSource(dstLo, dstHi, hd, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerS, portS);
+    if (hasSrc) accountDestination(srcLo, srcHi, hs, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerD, portS);
   }
+}
+
+// portValue is the sketch value of a port (the same mixing as addresses, so values spread evenly).
+@inline function portValue(port: u32): u32 {
+  return sketchValue(mix64(<u64>port | 0x5052_5400_0000)); // "PRT": a domain of its own.
 }
 
 @inline function scale(v: u64, rate: f64): u64 {

@@ -14,6 +14,7 @@ import { initState } from "./exporter/state";
 import { initPending } from "./pending";
 import { beginDatagram, fail, outcome, setMessageStart } from "./errors";
 import { initHostTable, entriesPtr, windowEntries, clearWindow } from "./table/host-table";
+import { initSketches } from "./table/sketch";
 import { initNetworks, setNetworks } from "./table/networks";
 import { initFlowOutput, setDecodeMode, flowOutPtr, flowOutCount, flowOutDropped, resetFlowOut } from "./flow";
 import { initEvents, setEventsEnabled, eventsPtr, eventsCount, resetEvents } from "./events";
@@ -27,14 +28,16 @@ let ready = false;
 
 // init allocates every region once. maxHosts: hosts per window; maxTemplates: over all exporters, at most
 // templatesPerExporter each; maxExporters: exporter ids 1..maxExporters (0 is shared by the rest);
-// templateLifetimeMs: templates not refreshed for this long expire (0: never). Call once.
-export function init(maxHosts: u32, maxTemplates: u32, maxExporters: u32, templatesPerExporter: u32, templateLifetimeMs: f64): i32 {
+// templateLifetimeMs: templates not refreshed for this long expire (0: never); sketchBytes: memory for the
+// distinct-count sketches of one window. Call once.
+export function init(maxHosts: u32, maxTemplates: u32, maxExporters: u32, templatesPerExporter: u32, templateLifetimeMs: f64, sketchBytes: u32): i32 {
   if (ready) return STATUS_OK;
   initRegions(maxExporters);
   initTemplates(maxTemplates, maxExporters, templatesPerExporter, templateLifetimeMs);
   initState(maxExporters * 4);
   initPending();
   initHostTable(maxHosts);
+  initSketches(sketchBytes);
   initFlowOutput();
   initEvents();
   initNetworks();

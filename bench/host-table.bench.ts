@@ -42,7 +42,7 @@ describe('window close and frame', () => {
   const writer = new FrameWriter();
   bench('close a window of the softflowd-ipfix-ms capture (3,957 hosts) into a frame', () => {
     for (const d of datagrams) core.ingest(d.payload, '192.0.2.1', 0);
-    writer.begin({ probeId: 'bench', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] }, core.windowHosts());
+    writer.begin({ probeId: 'bench', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] });
     core.closeWindow((family, addr, off, values) => writer.host(family, addr, off, values));
     writer.finish();
   });

@@ -19,7 +19,7 @@ for (const name of ['ipfix-ms', 'nfv5']) {
   for (const d of readCaptureFile(join(FIXTURES, `softflowd/softflowd-${name}.pcap.gz`)).datagrams) core.ingest(d.payload, d.source, d.timeMs);
   const writer = new FrameWriter();
   const hosts = core.windowHosts();
-  writer.begin({ probeId: 'probe-1', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] }, hosts);
+  writer.begin({ probeId: 'probe-1', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] });
   core.closeWindow((family, addr, off, values) => writer.host(family, addr, off, values));
   const bytes = writer.finish().length;
   console.log(`| frame of softflowd-${name} as one window (${hosts} hosts) | ${bytes} bytes, ${(bytes / hosts).toFixed(1)} bytes per host |`);

@@ -12,7 +12,7 @@ import {
   defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, checkWindowMs, checkProbeId, checkMergerUrl,
   type MergerConfig, type ProbeConfig,
 } from './shared/config.js';
-import { MAX_HOSTS, MAX_NETWORKS, type CoreStats } from './wasm/core.js';
+import { MAX_HOSTS, MAX_NETWORKS, MAX_SKETCH_BYTES, type CoreStats, type CoreOptions } from './wasm/core.js';
 import { parseCidr, type Cidr } from './protocol/address.js';
 import { log } from './shared/log.js';
 
@@ -28,6 +28,7 @@ const USAGE = `usage:
   hostflow aggregate FILE.pcap... [--format csv|json]
   hostflow decode FILE.pcap... [--format jsonl]                              every flow record, one JSON line each
 common: --max-hosts N (hosts per window in the probe's table, default 200000);
+        --sketch-memory SIZE (memory for one window's distinct-count sketches, e.g. 64M, default 64M);
         --networks CIDR,... (monitored networks: only their addresses become hosts; default every address);
         --tcp HOST:PORT|off (IPFIX over TCP; default: the --udp address and port);
         --metrics HOST:PORT (the probe's /metrics, /exporters and /status; default off)`;
@@ -43,6 +44,7 @@ const FLAGS = {
   merger: { type: 'string' },
   'probe-id': { type: 'string' },
   'max-hosts': { type: 'string' },
+  'sketch-memory': { type: 'string' },
   to: { type: 'string' },
   rate: { type: 'string' },
   loop: { type: 'boolean' },
@@ -102,8 +104,7 @@ function probeConfig(values: Values): ProbeConfig {
   if (values.metrics) c.metrics = parseHostPort(values.metrics, '127.0.0.1');
   if (values.merger) c.mergerUrl = checkMergerUrl(values.merger);
   if (values['probe-id'] !== undefined) c.probeId = checkProbeId(values['probe-id']);
-  if (values['max-hosts']) c.core.maxHosts = maxHosts(values['max-hosts']);
-  if (values.networks) c.core.networks = networks(values.networks);
+  coreFlags(values, c.core);
   c.windowMs = windowMs(values);
   return c;
 }
@@ -114,6 +115,20 @@ function mergerConfig(values: Values): MergerConfig {
   c.windowMs = windowMs(values);
   c.webRoot = join(ROOT, 'dist/web');
   return c;
+}
+
+/** coreFlags applies the flags that size the WASM core. */
+function coreFlags(values: Values, core: CoreOptions): void {
+  if (values['max-hosts']) core.maxHosts = maxHosts(values['max-hosts']);
+  if (values['sketch-memory']) core.sketchBytes = sketchMemory(values['sketch-memory']);
+  if (values.networks) core.networks = networks(values.networks);
+}
+
+function sketchMemory(text: string): number {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(text.trim());
+  const n = m ? Number(m[1]) * { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'] : NaN;
+  if (!(n >= 0 && n <= MAX_SKETCH_BYTES)) throw new Error(`--sketch-memory must be a size up to 2G (e.g. 64M, 512k), got "${text}"`);
+  return n;
 }
 
 function networks(text: string): Cidr[] {
@@ -128,7 +143,7 @@ function networks(text: string): Cidr[] {
 
 function maxHosts(text: string): number {
   const n = positiveInt(text, '--max-hosts');
-  if (n > MAX_HOSTS) throw new Error(`--max-hosts is at most ${MAX_HOSTS} (184 bytes a host in the probe's WASM memory)`);
+  if (n > MAX_HOSTS) throw new Error(`--max-hosts is at most ${MAX_HOSTS} (216 bytes a host in the probe's WASM memory)`);
   return n;
 }
 
@@ -233,7 +248,8 @@ function problems(s: CoreStats, skipped: Record<string, number> = {}): string {
     ['truncated', s.errTruncated], ['unknown version', s.errBadVersion], ['bad set length', s.errBadSetLength],
     ['bad template', s.errBadTemplate], ['bad record', s.errBadRecord], ['too large', s.errTooLarge], ['bad v5 count', s.errBadCount],
     ['data sets without template', s.setsNoTemplate - s.setsHeldDecoded], ['data sets decoded once their template came', s.setsHeldDecoded],
-    ['sequence gaps', s.sequenceGaps], ['records outside the monitored networks', s.unmonitoredRecords], ...Object.entries(skipped).map(([k, n]): [string, number] => [`capture packets skipped: ${k}`, n]),
+    ['sequence gaps', s.sequenceGaps], ['records outside the monitored networks', s.unmonitoredRecords],
+    ['distinct-count values not kept (sketch memory full; raise --sketch-memory)', s.sketchValuesDropped], ...Object.entries(skipped).map(([k, n]): [string, number] => [`capture packets skipped: ${k}`, n]),
   ];
   const found = reasons.filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   return found.length ? found.join(', ') : 'no errors';
@@ -258,8 +274,7 @@ function aggregateCommand(values: Values, files: string[]): number {
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'json') throw new Error(`--format must be csv or json, got "${format}"`);
   const core = { ...defaultProbeConfig().core };
-  if (values['max-hosts']) core.maxHosts = maxHosts(values['max-hosts']);
-  if (values.networks) core.networks = networks(values.networks);
+  coreFlags(values, core);
   const result = aggregateCaptures(files, core);
   process.stdout.write(format === 'csv' ? formatCsv(result.hosts) : JSON.stringify(result, null, 1) + '\n');
   const s = result.stats;

@@ -3,9 +3,10 @@ import {
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_PACKETS_OUT, DELTA_OFF_BYTES_OUT,
   DELTA_OFF_FLOWS_IN, DELTA_OFF_PACKETS_IN, DELTA_OFF_BYTES_IN, DELTA_OFF_FIRST_SEEN, DELTA_OFF_LAST_SEEN,
   DELTA_FLAG_OVERFLOW, STAT_OVERFLOW_RECORDS, STAT_HOSTS, DELTA_OFF_TCP_OUT, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_OUT, DELTA_OFF_PROTO_IN,
+  DELTA_OFF_SKETCHES, SKETCH_HEAD_SIZE,
 } from "../abi";
 import { allocRegion, count, setStat } from "../memory";
-import { hashKey128 } from "./hash";
+import { sketchAdd, resetSketches } from "./sketch";
 
 // Layout: an index of u32 references (entry number + 1, 0 = empty), probed linearly from the key's
 // hash, over a dense array of entries filled in arrival order. Every entry belongs to the current
@@ -15,7 +16,8 @@ import { hashKey128 } from "./hash";
 //   index  [ 0 | 3 | 0 | 1 | 0 | 2 | ... ]   capacity = power of two >= 2 * maxHosts
 //   entries[ e0 | e1 | e2 | ... | e(maxHosts) ]   the last one is reserved for the overflow entry
 //
-// Entry (DELTA_RECORD_SIZE bytes, see abi.ts), then from byte 88 the u32 flow counts by TCP flag and protocol:
+// Entry (DELTA_RECORD_SIZE bytes, see abi.ts), then from byte 88 the u32 flow counts by TCP flag and protocol,
+// and from byte 184 the four sketch heads (table/sketch.ts):
 // ┌────────────┬───────┬──────┬───────────┬─────────────┬───────────┬──────────┬────────────┬──────────┬─────────┬─────────┐
 // │ 0 address  │16 flg │20 slt│24 flowsOut│32 packetsOut│40 bytesOut│48 flowsIn│56 packetsIn│64 bytesIn│72 first │80 last  │
 // │ 16 bytes   │  u32  │ u32  │    u64    │     u64     │    u64    │   u64    │    u64     │   u64    │  f64 ms │  f64 ms │
@@ -46,9 +48,9 @@ export function entriesPtr(): usize {
   return entries;
 }
 
-// entryFor finds or inserts the entry of the address given as two little-endian u64 halves.
-@inline function entryFor(lo: u64, hi: u64): usize {
-  let i = <u32>hashKey128(lo, hi) & indexMask;
+// entryFor finds or inserts the entry of the address given as two little-endian u64 halves, hashed to h.
+@inline function entryFor(lo: u64, hi: u64, h: u64): usize {
+  let i = <u32>h & indexMask;
   while (true) {
     const ref = load<u32>(index + (<usize>i << 2));
     if (ref == 0) break;
@@ -104,24 +106,35 @@ export const PROTO_NONE: u32 = 0xffff;
   if (lastMs > load<f64>(e, DELTA_OFF_LAST_SEEN)) store<f64>(e, lastMs, DELTA_OFF_LAST_SEEN);
 }
 
-// accountSource adds a flow sent by the address (lo, hi).
-export function accountSource(lo: u64, hi: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32): void {
-  const e = entryFor(lo, hi);
+// The sketches of an entry: peers out (destination addresses), peers in (source addresses), destination
+// ports out, local ports contacted in. A value of 0 means the record did not carry it.
+const SKETCH_PEERS_OUT: usize = DELTA_OFF_SKETCHES;
+const SKETCH_PEERS_IN: usize = DELTA_OFF_SKETCHES + SKETCH_HEAD_SIZE;
+const SKETCH_PORTS_OUT: usize = DELTA_OFF_SKETCHES + 2 * SKETCH_HEAD_SIZE;
+const SKETCH_PORTS_IN: usize = DELTA_OFF_SKETCHES + 3 * SKETCH_HEAD_SIZE;
+
+// accountSource adds a flow sent by the address (lo, hi), hashed to h, to peer (a sketch value) on port.
+export function accountSource(lo: u64, hi: u64, h: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
+  const e = entryFor(lo, hi, h);
   store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_OUT) + flows, DELTA_OFF_FLOWS_OUT);
   store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_OUT) + packets, DELTA_OFF_PACKETS_OUT);
   store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_OUT) + octets, DELTA_OFF_BYTES_OUT);
   countKinds(e, DELTA_OFF_TCP_OUT, DELTA_OFF_PROTO_OUT, proto, tcpFlags);
   touch(e, firstMs, lastMs);
+  if (peer != 0) sketchAdd(e + SKETCH_PEERS_OUT, peer);
+  if (port != 0) sketchAdd(e + SKETCH_PORTS_OUT, port);
 }
 
-// accountDestination adds a flow received by the address (lo, hi).
-export function accountDestination(lo: u64, hi: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32): void {
-  const e = entryFor(lo, hi);
+// accountDestination adds a flow received by the address (lo, hi), hashed to h, from peer on its local port.
+export function accountDestination(lo: u64, hi: u64, h: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
+  const e = entryFor(lo, hi, h);
   store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_IN) + flows, DELTA_OFF_FLOWS_IN);
   store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_IN) + packets, DELTA_OFF_PACKETS_IN);
   store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_IN) + octets, DELTA_OFF_BYTES_IN);
   countKinds(e, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_IN, proto, tcpFlags);
   touch(e, firstMs, lastMs);
+  if (peer != 0) sketchAdd(e + SKETCH_PEERS_IN, peer);
+  if (port != 0) sketchAdd(e + SKETCH_PORTS_IN, port);
 }
 
 // windowEntries is the number of entries of the current window (the overflow entry included).
@@ -138,6 +151,7 @@ export function clearWindow(): void {
     store<u32>(index + (<usize>load<u32>(e, OFF_SLOT) << 2), 0);
   }
   memory.fill(entries, 0, <usize>used * DELTA_RECORD_SIZE);
+  resetSketches();
   used = 0;
   overflowEntry = 0;
   setStat(STAT_HOSTS, 0);

@@ -1,5 +1,5 @@
 /** HTTP/JSON routes over the merger's state: parameter checks, then queries. No sockets here. */
-import { HOST_FIELDS, type HostField } from '../protocol/messages.js';
+import { STAT_COLUMNS, type StatColumn } from '../protocol/messages.js';
 import type { MemoryHistory } from './history.js';
 import { sumWindows, topHosts, liveMessage } from './query.js';
 
@@ -49,8 +49,8 @@ export class Api {
 
   /** _top: GET /api/hosts/top?metric=M&limit=N&from=MS&to=MS; default range: the latest complete window. */
   private _top(q: URLSearchParams): ApiResponse {
-    const metric = (q.get('metric') ?? 'bytes_out') as HostField;
-    if (!HOST_FIELDS.includes(metric)) throw new ApiError(`metric must be one of ${HOST_FIELDS.join(', ')}, got "${metric}"`);
+    const metric = (q.get('metric') ?? 'bytes_out') as StatColumn;
+    if (!STAT_COLUMNS.includes(metric)) throw new ApiError(`metric must be one of ${STAT_COLUMNS.join(', ')}, got "${metric}"`);
     const limit = intParam(q, 'limit', 1, 1_000_000) ?? 10;
     let from = intParam(q, 'from', 0, Number.MAX_SAFE_INTEGER);
     let to = intParam(q, 'to', 0, Number.MAX_SAFE_INTEGER);

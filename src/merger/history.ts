@@ -1,33 +1,51 @@
-/** In-memory history of completed windows, bounded by age and by host rows. DuckDB replaces it (issue 6). */
+/** In-memory history of completed windows, bounded by age and by bytes. DuckDB replaces it (issue 6). */
 import type { CompletedWindow } from './merge.js';
+
+/** ROW_BYTES is what one host row costs in memory besides its sketches (values, map entry, key). */
+const ROW_BYTES = 400;
+
+/** windowBytes estimates the memory a completed window holds. */
+function windowBytes(w: CompletedWindow): number {
+  let bytes = 0;
+  for (const s of w.hosts.values()) {
+    bytes += ROW_BYTES;
+    for (const d of s.distinct) if (d) bytes += d.byteLength + 64;
+  }
+  return bytes;
+}
 
 /** MemoryHistory keeps completed windows in start order. */
 export class MemoryHistory {
-  private readonly _windows: CompletedWindow[] = [];
+  private readonly _windows: { w: CompletedWindow; bytes: number }[] = [];
   private _rows = 0;
+  private _bytes = 0;
   evictedWindows = 0;
 
-  constructor(private readonly _retentionMs: number, private readonly _maxRows: number) {}
+  constructor(private readonly _retentionMs: number, private readonly _maxBytes: number) {}
 
-  /** add appends a completed window and drops what is past retention or over the row budget. */
+  /** add appends a completed window and drops what is past retention or over the byte budget (never the newest). */
   add(w: CompletedWindow): void {
-    this._windows.push(w);
+    const bytes = windowBytes(w);
+    this._windows.push({ w, bytes });
     this._rows += w.hosts.size;
+    this._bytes += bytes;
     const oldest = w.start - this._retentionMs;
-    while (this._windows.length > 1 && (this._windows[0].start < oldest || this._rows > this._maxRows)) {
-      this._rows -= this._windows.shift()!.hosts.size;
+    while (this._windows.length > 1 && (this._windows[0].w.start < oldest || this._bytes > this._maxBytes)) {
+      const gone = this._windows.shift()!;
+      this._rows -= gone.w.hosts.size;
+      this._bytes -= gone.bytes;
       this.evictedWindows++;
     }
   }
 
   /** latest is the newest complete window. */
   latest(): CompletedWindow | undefined {
-    return this._windows[this._windows.length - 1];
+    return this._windows[this._windows.length - 1]?.w;
   }
 
   /** between returns the windows that start in [from, to). */
   between(from: number, to: number): CompletedWindow[] {
-    return this._windows.filter((w) => w.start >= from && w.start < to);
+    return this._windows.filter(({ w }) => w.start >= from && w.start < to).map(({ w }) => w);
   }
 
   get windowCount(): number {
@@ -36,5 +54,10 @@ export class MemoryHistory {
 
   get rowCount(): number {
     return this._rows;
+  }
+
+  /** byteCount is the estimated memory held. */
+  get byteCount(): number {
+    return this._bytes;
   }
 }

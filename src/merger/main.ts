@@ -30,7 +30,7 @@ export class Merger {
   private _port = 0;
 
   constructor(readonly config: MergerConfig) {
-    this._history = new MemoryHistory(config.retentionMs, config.maxHeldRows);
+    this._history = new MemoryHistory(config.retentionMs, config.maxHeldBytes);
     this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w));
     const api = new Api(this._history, () => this.status(), () => ({ exporters: [...this._exporters.values()] }));
     this._server = new MergerServer(
@@ -132,6 +132,7 @@ export class Merger {
       latest_window: latest ? latest.start : null,
       windows_held: this._history.windowCount,
       rows_held: this._history.rowCount,
+      bytes_held: this._history.byteCount,
       pending_windows: this._merger.pendingWindows(),
       frames: { ...this._merger.stats },
       frames_refused: { ...this._refused },

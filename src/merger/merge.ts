@@ -1,12 +1,19 @@
 /** Pure merging of window frames from many probes: counters add, duplicates drop, windows complete. No IO. */
 import { FIRST_SEEN, LAST_SEEN, type WindowFrame } from '../protocol/messages.js';
+import type { DistinctSketch } from '../protocol/sketch.js';
+
+/** HostStats is one host's merged statistics: values[i] is HOST_FIELDS[i], distinct[i] DISTINCT_FIELDS[i]. */
+export interface HostStats {
+  values: Float64Array;
+  distinct: (DistinctSketch | undefined)[];
+}
 
 /** CompletedWindow is one window merged over every probe that reported it. */
 export interface CompletedWindow {
   start: number;
   length: number;
   probes: string[]; // Probes whose frames were merged.
-  hosts: Map<string, Float64Array>; // values[i] is HOST_FIELDS[i].
+  hosts: Map<string, HostStats>;
 }
 
 /** MergeResult says what happened to a frame. */
@@ -17,7 +24,7 @@ export type MergeStats = Record<MergeResult, number> & { windowsCompleted: numbe
 
 interface Slot {
   start: number;
-  hosts: Map<string, Float64Array>;
+  hosts: Map<string, HostStats>;
   sequences: Map<string, Set<number>>; // Probe -> sequences merged into this window.
 }
 
@@ -26,6 +33,22 @@ export function addValues(into: Float64Array, from: Float64Array): void {
   for (let i = 0; i < FIRST_SEEN; i++) into[i] += from[i];
   if (from[FIRST_SEEN] > 0 && (into[FIRST_SEEN] === 0 || from[FIRST_SEEN] < into[FIRST_SEEN])) into[FIRST_SEEN] = from[FIRST_SEEN];
   if (from[LAST_SEEN] > into[LAST_SEEN]) into[LAST_SEEN] = from[LAST_SEEN];
+}
+
+/** copyHost makes an accumulator of one host's statistics (a copy: the accumulator is changed later). */
+export function copyHost(from: HostStats): HostStats {
+  return { values: Float64Array.from(from.values), distinct: from.distinct.map((d) => d?.clone()) };
+}
+
+/** addHost merges one host's statistics into an accumulator: counters add, sketches union, times min/max. */
+export function addHost(into: HostStats, from: HostStats): void {
+  addValues(into.values, from.values);
+  from.distinct.forEach((d, j) => {
+    if (!d) return;
+    const acc = into.distinct[j];
+    if (acc) acc.union(d);
+    else into.distinct[j] = d.clone();
+  });
 }
 
 /** WindowMerger holds the windows not yet complete and completes them in order. */
@@ -78,8 +101,8 @@ export class WindowMerger {
     seen.add(frame.sequence);
     for (const h of frame.hosts) {
       const acc = slot.hosts.get(h.host);
-      if (acc) addValues(acc, h.values);
-      else slot.hosts.set(h.host, Float64Array.from(h.values));
+      if (acc) addHost(acc, h);
+      else slot.hosts.set(h.host, copyHost(h));
     }
     this.stats.hostDeltas += frame.hosts.length;
     // A window counts as reported by the probe once its last part is in.

@@ -1,40 +1,46 @@
 /** Queries over completed windows: top hosts by a metric, window totals, the live message. Pure. */
-import { HOST_FIELDS, MAIN_FIELDS, HOST_FIELD_COUNT, OVERFLOW_HOST, type HostField } from '../protocol/messages.js';
-import { addValues, type CompletedWindow } from './merge.js';
+import { HOST_FIELDS, MAIN_FIELDS, OVERFLOW_HOST, DISTINCT_FIELDS, STAT_COLUMNS, type StatColumn } from '../protocol/messages.js';
+import { addHost, copyHost, type CompletedWindow, type HostStats } from './merge.js';
 
 /** HostJson is one host's figures as the API writes them. */
-export type HostJson = { host: string } & Partial<Record<HostField, number>>;
+export type HostJson = { host: string } & Partial<Record<StatColumn, number>>;
 
 /** LIVE_TOP_ROWS is how many hosts per metric a live message carries. */
 export const LIVE_TOP_ROWS = 25;
 
-/** sumWindows adds the hosts of several windows. */
-export function sumWindows(windows: CompletedWindow[]): Map<string, Float64Array> {
+/** sumWindows adds the hosts of several windows: counters add, distinct-count sketches union. */
+export function sumWindows(windows: CompletedWindow[]): Map<string, HostStats> {
   if (windows.length === 1) return windows[0].hosts;
-  const sum = new Map<string, Float64Array>();
+  const sum = new Map<string, HostStats>();
   for (const w of windows) {
-    for (const [host, values] of w.hosts) {
+    for (const [host, stats] of w.hosts) {
       const acc = sum.get(host);
-      if (acc) addValues(acc, values);
-      else sum.set(host, Float64Array.from(values));
+      if (acc) addHost(acc, stats);
+      else sum.set(host, copyHost(stats));
     }
   }
   return sum;
 }
 
-/** hostJson writes the counter fields of one host (first/last seen as epoch ms). */
-export function hostJson(host: string, v: Float64Array): HostJson {
+/** statValue reads one statistic of a host: a counter or time, or a distinct count's estimate. */
+export function statValue(s: HostStats, column: StatColumn): number {
+  const i = HOST_FIELDS.indexOf(column as (typeof HOST_FIELDS)[number]);
+  if (i >= 0) return s.values[i];
+  return s.distinct[DISTINCT_FIELDS.indexOf(column as (typeof DISTINCT_FIELDS)[number])]?.estimate() ?? 0;
+}
+
+/** hostJson writes every statistic of one host, in STAT_COLUMNS order (first/last seen as epoch ms). */
+export function hostJson(host: string, s: HostStats): HostJson {
   const row: HostJson = { host };
-  for (let i = 0; i < HOST_FIELD_COUNT; i++) row[HOST_FIELDS[i]] = v[i];
+  for (const c of STAT_COLUMNS) row[c] = statValue(s, c);
   return row;
 }
 
-/** topHosts ranks hosts by a metric, descending (address as tie-break), and keeps the first limit. */
-export function topHosts(hosts: Map<string, Float64Array>, metric: HostField, limit: number): HostJson[] {
-  const m = HOST_FIELDS.indexOf(metric);
-  const entries = [...hosts];
-  entries.sort((a, b) => b[1][m] - a[1][m] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return entries.slice(0, limit).map(([host, v]) => hostJson(host, v));
+/** topHosts ranks hosts by a statistic, descending (address as tie-break), and keeps the first limit. */
+export function topHosts(hosts: Map<string, HostStats>, metric: StatColumn, limit: number): HostJson[] {
+  const entries = [...hosts].map(([host, s]) => ({ host, s, key: statValue(s, metric) }));
+  entries.sort((a, b) => b.key - a.key || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  return entries.slice(0, limit).map((e) => hostJson(e.host, e.s));
 }
 
 /** WindowTotals are network-wide sums of one window. */
@@ -46,9 +52,9 @@ export interface WindowTotals {
 }
 
 /** windowTotals sums a window; every flow is counted once, from its source's side. */
-export function windowTotals(hosts: Map<string, Float64Array>): WindowTotals {
+export function windowTotals(hosts: Map<string, HostStats>): WindowTotals {
   const t: WindowTotals = { flows: 0, packets: 0, bytes: 0, hosts: 0 };
-  for (const [host, v] of hosts) {
+  for (const [host, { values: v }] of hosts) {
     t.flows += v[0];
     t.packets += v[1];
     t.bytes += v[2];

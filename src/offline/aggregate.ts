@@ -2,10 +2,11 @@
 import { FlowCore, type CoreOptions, defaultCoreOptions, type CoreStats } from '../wasm/core.js';
 import { readCaptureFile } from '../pcap/reader.js';
 import { formatV4, formatV6 } from '../protocol/address.js';
-import { FAMILY_IPV4, FAMILY_IPV6, HOST_FIELDS, OVERFLOW_HOST, type HostField } from '../protocol/messages.js';
+import { FAMILY_IPV4, FAMILY_IPV6, HOST_FIELDS, DISTINCT_FIELDS, STAT_COLUMNS, OVERFLOW_HOST, type StatColumn } from '../protocol/messages.js';
+import { estimateSource } from '../protocol/sketch.js';
 
-/** HostRow is one host's figures over the whole input. */
-export type HostRow = { host: string } & Record<HostField, number>;
+/** HostRow is one host's figures over the whole input (distinct counts: exact up to 256, estimates beyond). */
+export type HostRow = { host: string } & Record<StatColumn, number>;
 
 /** AggregateResult holds the rows (bytes out descending) and what the core counted. */
 export interface AggregateResult {
@@ -27,19 +28,20 @@ export function aggregateCaptures(files: string[], options: CoreOptions = defaul
     for (const d of capture.datagrams) core.ingest(d.payload, d.source, d.timeMs);
   }
   const hosts: HostRow[] = [];
-  core.closeWindow((family, addr, off, values) => {
+  core.closeWindow((family, addr, off, values, distinct) => {
     const host = family === FAMILY_IPV4 ? formatV4(addr, off) : family === FAMILY_IPV6 ? formatV6(addr, off) : OVERFLOW_HOST;
     const row = { host } as HostRow;
     HOST_FIELDS.forEach((name, i) => { row[name] = values[i]; });
+    DISTINCT_FIELDS.forEach((name, j) => { row[name] = distinct[j] ? estimateSource(distinct[j]!) : 0; });
     hosts.push(row);
   });
   hosts.sort((a, b) => b.bytes_out - a.bytes_out || b.bytes_in - a.bytes_in || (a.host < b.host ? -1 : 1));
   return { hosts, stats: core.stats(), capturePackets, skipped };
 }
 
-/** formatCsv writes rows with a header line of HOST_FIELDS names. */
+/** formatCsv writes rows with a header line of the statistics' names (STAT_COLUMNS). */
 export function formatCsv(rows: HostRow[]): string {
-  const lines = [['host', ...HOST_FIELDS].join(',')];
-  for (const r of rows) lines.push([r.host, ...HOST_FIELDS.map((f) => r[f])].join(','));
+  const lines = [['host', ...STAT_COLUMNS].join(',')];
+  for (const r of rows) lines.push([r.host, ...STAT_COLUMNS.map((f) => r[f])].join(','));
   return lines.join('\n') + '\n';
 }

@@ -3,6 +3,9 @@ import { FlowCore, type CoreStats } from '../wasm/core.js';
 import { STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
 import { FrameWriter } from '../protocol/frame.js';
 import { PROBE_STATS, MAX_FRAME_HOSTS, MAX_FRAME_EXPORTERS, type ProbeStatName } from '../protocol/messages.js';
+
+/** FRAME_PART_BYTES: a window's frame is split once a part reaches this size (the merger takes up to 16 MiB). */
+const FRAME_PART_BYTES = 8 << 20;
 import { UdpInput } from './udp-input.js';
 import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
@@ -107,31 +110,22 @@ export class Probe {
     }
   }
 
-  /** _closeWindow frames the window's hosts, in parts of at most MAX_FRAME_HOSTS, and queues them. */
+  /** _closeWindow frames the window's hosts, in parts of at most MAX_FRAME_HOSTS hosts and about
+   * FRAME_PART_BYTES bytes, and queues them; the first part carries the exporters' counters. */
   private _closeWindow(start: number, length: number): void {
     const writer = this._writer;
-    const total = this._core.windowHosts();
     const stats = this._wireStats();
-    let left = total;
-    let inPart = 0;
-    const begin = () => {
-      const n = Math.min(left, MAX_FRAME_HOSTS);
-      left -= n;
-      const exporters = left > 0 ? undefined : this.exporters().slice(0, MAX_FRAME_EXPORTERS).map(exporterReport);
-      writer.begin({ probeId: this.config.probeId, windowStart: start, windowLength: length, sequence: this._sequence++, stats, moreParts: left > 0, exporters }, n);
-      inPart = 0;
-    };
-    begin();
-    this._lastWindowHosts = this._core.closeWindow((family, addr, off, values) => {
-      if (inPart === MAX_FRAME_HOSTS) {
-        this._uplink.send(writer.finish());
-        begin();
+    const header = { probeId: this.config.probeId, windowStart: start, windowLength: length, stats };
+    writer.begin({ ...header, sequence: this._sequence++, exporters: this.exporters().slice(0, MAX_FRAME_EXPORTERS).map(exporterReport) });
+    this._lastWindowHosts = this._core.closeWindow((family, addr, off, values, distinct) => {
+      if (writer.hosts === MAX_FRAME_HOSTS || writer.size >= FRAME_PART_BYTES) {
+        this._uplink.send(writer.finish(true));
+        writer.begin({ ...header, sequence: this._sequence++ });
       }
-      writer.host(family, addr, off, values);
-      inPart++;
+      writer.host(family, addr, off, values, distinct);
     });
     this._windowsClosed++;
-    this._uplink.send(writer.finish());
+    this._uplink.send(writer.finish(false));
   }
 
   private _wireStats(): number[] {
@@ -142,6 +136,7 @@ export class Probe {
       err_bad_set_length: c.errBadSetLength, err_bad_template: c.errBadTemplate, err_bad_record: c.errBadRecord,
       err_too_large: c.errTooLarge, overflow_records: c.overflowRecords, frames_dropped: this._uplink.stats.framesDropped,
       templates_evicted: c.templatesFull, sequence_gaps: c.sequenceGaps, core_faults: c.coreFaults ?? 0,
+      sketch_values_dropped: c.sketchValuesDropped,
     };
     return PROBE_STATS.map((name) => values[name]);
   }

@@ -3,13 +3,20 @@ import { ProtocolError } from './errors.js';
 import { formatV4, formatV6, parseAddress, isMappedV4 } from './address.js';
 import {
   FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT, FLAG_MORE_PARTS,
-  FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, MAX_FRAME_EXPORTERS, type WindowHeader, type WindowFrame,
-  type HostDelta, type ExporterReport,
+  FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, MAX_FRAME_EXPORTERS, DISTINCT_COUNT, SKETCH_EXACT_LIMIT,
+  SKETCH_REGISTERS, SKETCH_MAX_RANK, type WindowHeader, type WindowFrame, type HostDelta, type ExporterReport,
 } from './messages.js';
+import { DistinctSketch, type SketchSource } from './sketch.js';
 
 const HEADER_FIXED = 8; // magic u32, version u8, kind u8, flags u16
 const MAX_VARINT_BYTES = 8; // 56 bits: enough for any safe integer.
 const MAX_STATS = 256;
+const HOST_COUNT_BYTES = 3; // A padded varint: up to 2^21 - 1 hosts, above MAX_FRAME_HOSTS.
+/** Sketch forms on the wire. */
+const SKETCH_WIRE_EXACT = 1; // varint n, n x u32 values
+const SKETCH_WIRE_SPARSE = 2; // varint k, k x (varint index gap, u8 rank): the non-zero registers, ascending
+const SKETCH_WIRE_DENSE = 3; // SKETCH_REGISTERS bytes
+const SPARSE_LIMIT = Math.floor(SKETCH_REGISTERS / 3); // Sparse while it is smaller than dense.
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -18,21 +25,21 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export class FrameWriter {
   private _buf = new Uint8Array(64 * 1024);
   private _pos = 0;
-  private _hostsLeft = 0;
+  private _hosts = 0;
+  private _countAt = 0;
+  private readonly _sketchSizes = new Array<number>(DISTINCT_COUNT).fill(0);
 
-  /** begin starts a frame for hostCount hosts. */
-  begin(header: WindowHeader, hostCount: number): void {
+  /** begin starts a frame; finish() fills in how many hosts it got and whether more parts follow. */
+  begin(header: WindowHeader): void {
     const id = encoder.encode(header.probeId);
     if (id.length < 1 || id.length > MAX_PROBE_ID_BYTES) throw new RangeError(`probe id must be 1..${MAX_PROBE_ID_BYTES} bytes`);
-    if (hostCount > MAX_FRAME_HOSTS) throw new RangeError(`a frame holds at most ${MAX_FRAME_HOSTS} hosts`);
     this._pos = 0;
-    this._hostsLeft = hostCount;
+    this._hosts = 0;
     this._reserve(HEADER_FIXED + 1 + id.length + (5 + header.stats.length) * MAX_VARINT_BYTES);
     const view = new DataView(this._buf.buffer);
     view.setUint32(0, FRAME_MAGIC);
     this._buf[4] = PROTOCOL_VERSION;
     this._buf[5] = FRAME_KIND_WINDOW;
-    view.setUint16(6, header.moreParts ? FLAG_MORE_PARTS : 0);
     this._buf[8] = id.length;
     this._buf.set(id, 9);
     this._pos = 9 + id.length;
@@ -54,13 +61,16 @@ export class FrameWriter {
       this._varint(e.stats.length);
       for (const v of e.stats) this._varint(v);
     }
-    this._reserve(MAX_VARINT_BYTES);
-    this._varint(hostCount);
+    // The host count, as a varint padded to HOST_COUNT_BYTES so that finish() can write it in place.
+    this._reserve(HOST_COUNT_BYTES);
+    this._countAt = this._pos;
+    this._pos += HOST_COUNT_BYTES;
   }
 
-  /** host appends one entry: family, its address bytes (from addr at off), and the non-zero values. */
-  host(family: number, addr: Uint8Array, off: number, values: ArrayLike<number>): void {
-    if (this._hostsLeft-- <= 0) throw new RangeError('more hosts than announced in begin()');
+  /** host appends one entry: family, its address bytes (from addr at off), the non-zero values and the
+   * non-empty sketches (distinct[i] is DISTINCT_FIELDS[i]). */
+  host(family: number, addr: Uint8Array, off: number, values: ArrayLike<number>, distinct: readonly (SketchSource | undefined)[] = []): void {
+    if (this._hosts++ >= MAX_FRAME_HOSTS) throw new RangeError(`a frame holds at most ${MAX_FRAME_HOSTS} hosts`);
     const addrLength = family === FAMILY_IPV4 ? 4 : family === FAMILY_IPV6 ? 16 : 0;
     this._reserve(1 + addrLength + (1 + HOST_FIELD_COUNT) * MAX_VARINT_BYTES);
     this._buf[this._pos++] = family;
@@ -68,16 +78,66 @@ export class FrameWriter {
       this._buf.set(addr.subarray(off, off + addrLength), this._pos);
       this._pos += addrLength;
     }
-    // Presence mask as a varint (bit i: field i follows), then the non-zero values.
+    // Presence mask as a varint (bit i: field i follows; bit HOST_FIELD_COUNT + j: sketch j follows), then
+    // the non-zero values, then the non-empty sketches.
     let mask = 0;
     for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) mask += 2 ** i;
+    const sizes = this._sketchSizes;
+    for (let j = 0; j < DISTINCT_COUNT; j++) {
+      sizes[j] = distinct[j] ? nonZero(distinct[j]!) : 0;
+      if (sizes[j] > 0) mask += 2 ** (HOST_FIELD_COUNT + j);
+    }
     this._varint(mask);
     for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) this._varint(values[i]);
+    for (let j = 0; j < DISTINCT_COUNT; j++) if (sizes[j] > 0) this._sketch(distinct[j]!, sizes[j]);
   }
 
-  /** finish returns a copy of the frame, safe to queue while the writer starts the next one. */
-  finish(): Uint8Array {
-    if (this._hostsLeft !== 0) throw new RangeError(`${this._hostsLeft} announced hosts were not written`);
+  /** size is how many bytes the frame in progress has. */
+  get size(): number {
+    return this._pos;
+  }
+
+  private _sketch(s: SketchSource, n: number): void {
+    this._reserve(2 + MAX_VARINT_BYTES + Math.max(n * 4, SKETCH_REGISTERS));
+    const b = this._buf;
+    if (!s.registers) {
+      const exact = s.exact!;
+      b[this._pos++] = SKETCH_WIRE_EXACT;
+      this._varint(n);
+      for (let i = 0; i < exact.length; i++) {
+        const v = exact[i];
+        if (v === 0) continue;
+        b[this._pos] = v >>> 24; b[this._pos + 1] = v >>> 16; b[this._pos + 2] = v >>> 8; b[this._pos + 3] = v;
+        this._pos += 4;
+      }
+    } else if (n <= SPARSE_LIMIT) {
+      b[this._pos++] = SKETCH_WIRE_SPARSE;
+      this._varint(n);
+      let last = -1;
+      for (let i = 0; i < SKETCH_REGISTERS; i++) {
+        if (s.registers[i] === 0) continue;
+        this._varint(i - last - 1);
+        b[this._pos++] = s.registers[i];
+        last = i;
+      }
+    } else {
+      b[this._pos++] = SKETCH_WIRE_DENSE;
+      b.set(s.registers.subarray(0, SKETCH_REGISTERS), this._pos);
+      this._pos += SKETCH_REGISTERS;
+    }
+  }
+
+  /** hosts is how many hosts the frame in progress has. */
+  get hosts(): number {
+    return this._hosts;
+  }
+
+  /** finish returns a copy of the frame, safe to queue while the writer starts the next one; moreParts:
+   * more frames of this window follow. */
+  finish(moreParts = false): Uint8Array {
+    for (let i = 0, v = this._hosts; i < HOST_COUNT_BYTES; i++, v >>>= 7) this._buf[this._countAt + i] = (v & 0x7f) | (i < HOST_COUNT_BYTES - 1 ? 0x80 : 0);
+    this._buf[6] = 0;
+    this._buf[7] = moreParts ? FLAG_MORE_PARTS : 0;
     return this._buf.slice(0, this._pos);
   }
 
@@ -98,6 +158,14 @@ export class FrameWriter {
     next.set(this._buf.subarray(0, this._pos));
     this._buf = next;
   }
+}
+
+/** nonZero counts a sketch's values (exact) or its non-zero registers. */
+function nonZero(s: SketchSource): number {
+  const a = s.registers ?? s.exact!;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;
+  return n;
 }
 
 /** FrameReader reads varints and bytes with a bounds check on each. */
@@ -127,6 +195,45 @@ class FrameReader {
     }
     throw new ProtocolError('PROTO_ERR_BAD_VARINT', `${what} is not a varint of a safe integer`, this.pos);
   }
+}
+
+/** readSketch reads one sketch, checking its form, sizes, values and ranks. */
+function readSketch(r: FrameReader): DistinctSketch {
+  const at = r.pos;
+  const bad = (why: string) => new ProtocolError('PROTO_ERR_BAD_SKETCH', why, at);
+  const form = r.u8('sketch form');
+  if (form === SKETCH_WIRE_EXACT) {
+    const n = r.varint('sketch size');
+    if (n < 1 || n > SKETCH_EXACT_LIMIT) throw bad(`an exact sketch of ${n} values (1..${SKETCH_EXACT_LIMIT})`);
+    r.need(n * 4, 'sketch values');
+    const values = new Uint32Array(n);
+    const view = new DataView(r.bytes.buffer, r.bytes.byteOffset + r.pos, n * 4);
+    for (let i = 0; i < n; i++) if ((values[i] = view.getUint32(i * 4)) === 0) throw bad('a sketch value of 0');
+    r.pos += n * 4;
+    const sketch = DistinctSketch.ofValues(values);
+    if (sketch.exact?.length !== n) throw bad('an exact sketch with repeated values');
+    return sketch;
+  }
+  const registers = new Uint8Array(SKETCH_REGISTERS);
+  if (form === SKETCH_WIRE_SPARSE) {
+    const k = r.varint('sketch registers');
+    if (k < 1 || k > SPARSE_LIMIT) throw bad(`a sparse sketch of ${k} registers (1..${SPARSE_LIMIT})`);
+    let i = -1;
+    for (let n = 0; n < k; n++) {
+      i += r.varint('register gap') + 1;
+      const rank = r.u8('register rank');
+      if (i >= SKETCH_REGISTERS || rank < 1 || rank > SKETCH_MAX_RANK) throw bad(`register ${i} of rank ${rank}`);
+      registers[i] = rank;
+    }
+  } else if (form === SKETCH_WIRE_DENSE) {
+    r.need(SKETCH_REGISTERS, 'sketch registers');
+    registers.set(r.bytes.subarray(r.pos, r.pos + SKETCH_REGISTERS));
+    r.pos += SKETCH_REGISTERS;
+    if (registers.some((rank) => rank > SKETCH_MAX_RANK)) throw bad(`a register rank above ${SKETCH_MAX_RANK}`);
+  } else {
+    throw bad(`sketch form ${form}`);
+  }
+  return DistinctSketch.ofRegisters(registers);
 }
 
 /** decodeFrame checks and decodes a whole frame; it throws ProtocolError and returns nothing partial. */
@@ -199,11 +306,15 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     } else {
       throw new ProtocolError('PROTO_ERR_BAD_FAMILY', `address family ${family}`, familyAt);
     }
-    let mask = r.varint('presence mask');
-    if (mask >= 2 ** HOST_FIELD_COUNT) throw new ProtocolError('PROTO_ERR_BAD_MASK', `presence mask names fields beyond the ${HOST_FIELD_COUNT} known`, r.pos);
+    const mask = r.varint('presence mask');
+    if (mask >= 2 ** (HOST_FIELD_COUNT + DISTINCT_COUNT)) throw new ProtocolError('PROTO_ERR_BAD_MASK', `presence mask names fields beyond the ${HOST_FIELD_COUNT + DISTINCT_COUNT} known`, r.pos);
     const values = new Float64Array(HOST_FIELD_COUNT);
-    for (let i = 0; mask > 0; i++, mask = Math.floor(mask / 2)) if (mask % 2 === 1) values[i] = r.varint('host value');
-    hosts[h] = { host, values };
+    let bits = mask % 2 ** HOST_FIELD_COUNT;
+    for (let i = 0; bits > 0; i++, bits = Math.floor(bits / 2)) if (bits % 2 === 1) values[i] = r.varint('host value');
+    const distinct: (DistinctSketch | undefined)[] = new Array(DISTINCT_COUNT);
+    bits = Math.floor(mask / 2 ** HOST_FIELD_COUNT);
+    for (let j = 0; j < DISTINCT_COUNT; j++, bits = Math.floor(bits / 2)) if (bits % 2 === 1) distinct[j] = readSketch(r);
+    hosts[h] = { host, values, distinct };
   }
   if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the last host`, r.pos);
   return { probeId, windowStart, windowLength, sequence, stats, exporters, hosts, moreParts: (flags & FLAG_MORE_PARTS) !== 0 };

@@ -26,7 +26,7 @@ export interface MergerConfig {
   windowMs: number; // The window length the merger expects; frames of another length are refused.
   graceWindows: number; // A window is complete after this many window lengths even if a probe is silent.
   retentionMs: number; // In-memory history kept for the API.
-  maxHeldRows: number; // Host rows kept in memory over all windows; the oldest windows go first.
+  maxHeldBytes: number; // Memory for the history of windows (host rows and their sketches); the oldest go first.
   webRoot: string; // Where the UI bundle is served from.
 }
 
@@ -51,7 +51,7 @@ export function defaultMergerConfig(): MergerConfig {
     windowMs: DEFAULT_WINDOW_MS,
     graceWindows: 2,
     retentionMs: 3600_000,
-    maxHeldRows: 1_000_000, // About 250 bytes a row: a quarter GB at most.
+    maxHeldBytes: 512 << 20, // About 400 bytes a host row plus its sketches.
     webRoot: '',
   };
 }

@@ -66,14 +66,16 @@ export const STAT = {
   errBadCount: 33,
   missedRecords: 34,
   unmonitoredRecords: 35,
+  sketchValuesDropped: 36,
+  sketchBytes: 37,
 } as const;
-export const STAT_COUNT = 36;
+export const STAT_COUNT = 38;
 
 /** Input region size: the largest datagram the core takes. */
 export const INPUT_CAPACITY = 65536;
 
 /** Host entry layout, read in place after closeWindow(). */
-export const DELTA_RECORD_SIZE = 184;
+export const DELTA_RECORD_SIZE = 216;
 export const DELTA_OFF_FLAGS = 16;
 export const DELTA_OFF_FLOWS_OUT = 24;
 export const DELTA_OFF_PACKETS_OUT = 32;
@@ -87,7 +89,16 @@ export const DELTA_OFF_TCP_OUT = 88;
 export const DELTA_OFF_TCP_IN = 120;
 export const DELTA_OFF_PROTO_OUT = 152;
 export const DELTA_OFF_PROTO_IN = 168;
+export const DELTA_OFF_SKETCHES = 184;
 export const DELTA_FLAG_OVERFLOW = 1;
+
+/** Distinct-count sketch heads (see assembly/table/sketch.ts): form codes and sizes. */
+export const SKETCH_HEAD_SIZE = 8;
+export const SKETCH_EMPTY = 0;
+export const SKETCH_SINGLE = 1;
+export const SKETCH_EXACT = 2;
+export const SKETCH_HLL = 3;
+export { SKETCH_EXACT_LIMIT, SKETCH_HLL_BITS } from '../protocol/messages.js';
 
 /** Record output (decode mode): FLOW_OUT_SIZE bytes per decoded flow, see assembly/flow.ts. */
 export const FLOW_OUT_SIZE = 112;

@@ -4,7 +4,10 @@ import { ERR_CORE_FAULT } from './abi.js';
 import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_OFF_TCP_OUT, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE,
+  DELTA_OFF_SKETCHES, SKETCH_HEAD_SIZE, SKETCH_SINGLE, SKETCH_EXACT, SKETCH_HLL,
 } from './abi.js';
+import { SKETCH_REGISTERS, DISTINCT_COUNT } from '../protocol/messages.js';
+import type { SketchSource } from '../protocol/sketch.js';
 import { isMappedV4, formatKey, maskByte, type Cidr } from '../protocol/address.js';
 import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, FIRST_SEEN, LAST_SEEN } from '../protocol/messages.js';
 
@@ -16,17 +19,20 @@ export interface CoreOptions {
   templatesPerExporter: number; // One exporter cannot take the whole template cache.
   templateLifetimeMs: number; // Templates not refreshed for this long expire (RFC 7011 8.4); 0: never.
   networks?: Cidr[]; // Monitored networks: only their addresses become hosts; none: every address.
+  sketchBytes: number; // Memory for one window's distinct-count sketches; values beyond it are counted, not kept.
 }
 
 /** MAX_NETWORKS caps the monitored networks (each address is checked against them in turn). */
 export const MAX_NETWORKS = 256;
 
-/** MAX_HOSTS bounds the host table: 184 bytes a host plus its index keep 2 million within 512 MB of WASM memory. */
+/** MAX_HOSTS bounds the host table: 216 bytes a host plus its index keep 2 million within 512 MB of WASM memory. */
 export const MAX_HOSTS = 2_000_000;
+/** MAX_SKETCH_BYTES bounds the sketch arena, so that hosts, sketches and the rest stay within WASM's 4 GB. */
+export const MAX_SKETCH_BYTES = 2 ** 31;
 
 /** defaultCoreOptions are the embedded defaults. */
 export function defaultCoreOptions(): CoreOptions {
-  return { maxHosts: 200_000, maxTemplates: 4096, maxExporters: 1024, templatesPerExporter: 512, templateLifetimeMs: 30 * 60_000 };
+  return { maxHosts: 200_000, maxTemplates: 4096, maxExporters: 1024, templatesPerExporter: 512, templateLifetimeMs: 30 * 60_000, sketchBytes: 64 << 20 };
 }
 
 export type CoreStats = Record<keyof typeof STAT, number> & { coreFaults?: number };
@@ -39,8 +45,9 @@ export interface DecodeError {
   templateId: number;
 }
 
-/** HostVisitor receives one host of a closed window; values[i] is HOST_FIELDS[i]; the arrays are reused. */
-export type HostVisitor = (family: number, addr: Uint8Array, addrOffset: number, values: Float64Array) => void;
+/** HostVisitor receives one host of a closed window; values[i] is HOST_FIELDS[i], distinct[i] the sketch of
+ * DISTINCT_FIELDS[i] (undefined: empty) in the core's memory; all of them are valid only during the call. */
+export type HostVisitor = (family: number, addr: Uint8Array, addrOffset: number, values: Float64Array, distinct: readonly (SketchSource | undefined)[]) => void;
 
 /** DecodedFlow is one flow record as the core read it (decode mode), before sampling is applied. */
 export interface DecodedFlow {
@@ -86,6 +93,8 @@ export class FlowCore {
   private _stats!: BigUint64Array;
   private readonly _exporters = new Map<string, number>();
   private readonly _values = new Float64Array(HOST_FIELD_COUNT);
+  private readonly _distinct: (SketchSource | undefined)[] = new Array(DISTINCT_COUNT);
+  private readonly _singles = Array.from({ length: DISTINCT_COUNT }, () => ({ exact: new Uint32Array(1) }));
   private _tooLarge = 0;
   private _faults = 0;
   /** lastFault is the message of the last trap, if any. */
@@ -99,7 +108,10 @@ export class FlowCore {
     if (!(options.maxTemplates >= 1 && options.maxTemplates <= 1 << 20)) throw new RangeError('maxTemplates must be 1..1048576');
     this._wasm = instantiateCore();
     if (!(options.maxExporters >= 1 && options.maxExporters <= 65_535)) throw new RangeError('maxExporters must be 1..65535');
-    this._wasm.init(options.maxHosts, options.maxTemplates, options.maxExporters, options.templatesPerExporter, options.templateLifetimeMs);
+    if (!(Number.isInteger(options.sketchBytes) && options.sketchBytes >= 0 && options.sketchBytes <= MAX_SKETCH_BYTES)) {
+      throw new RangeError(`sketch memory must be 0..${MAX_SKETCH_BYTES} bytes`);
+    }
+    this._wasm.init(options.maxHosts, options.maxTemplates, options.maxExporters, options.templatesPerExporter, options.templateLifetimeMs, options.sketchBytes);
     this._views();
     const networks = options.networks ?? [];
     if (networks.length > MAX_NETWORKS) throw new RangeError(`at most ${MAX_NETWORKS} monitored networks`);
@@ -286,11 +298,25 @@ export class FlowCore {
       for (let i = 0; i < 24; i++) values[6 + i] = this._words[counts + i];
       values[FIRST_SEEN] = this._doubles[(e + DELTA_OFF_FIRST_SEEN) >>> 3];
       values[LAST_SEEN] = this._doubles[((e + DELTA_OFF_FIRST_SEEN) >>> 3) + 1];
-      if (this._words[(e + DELTA_OFF_FLAGS) >>> 2] & DELTA_FLAG_OVERFLOW) visit(FAMILY_OVERFLOW, this._bytes, e, values);
-      else if (isMappedV4(this._bytes, e)) visit(FAMILY_IPV4, this._bytes, e + 12, values);
-      else visit(FAMILY_IPV6, this._bytes, e, values);
+      for (let j = 0; j < DISTINCT_COUNT; j++) this._distinct[j] = this._sketchAt(e + DELTA_OFF_SKETCHES + j * SKETCH_HEAD_SIZE, j);
+      if (this._words[(e + DELTA_OFF_FLAGS) >>> 2] & DELTA_FLAG_OVERFLOW) visit(FAMILY_OVERFLOW, this._bytes, e, values, this._distinct);
+      else if (isMappedV4(this._bytes, e)) visit(FAMILY_IPV4, this._bytes, e + 12, values, this._distinct);
+      else visit(FAMILY_IPV6, this._bytes, e, values, this._distinct);
     }
     this._wasm.clear();
     return n;
+  }
+
+  /** _sketchAt views the sketch whose head is at head (see assembly/table/sketch.ts) in place. */
+  private _sketchAt(head: number, j: number): SketchSource | undefined {
+    const word = this._words[head >>> 2];
+    const form = this._bytes[head + 7];
+    if (form === SKETCH_SINGLE) {
+      this._singles[j].exact[0] = word;
+      return this._singles[j];
+    }
+    if (form === SKETCH_EXACT) return { exact: this._words.subarray(word >>> 2, (word >>> 2) + (1 << this._bytes[head + 6])) };
+    if (form === SKETCH_HLL) return { registers: this._bytes.subarray(word, word + SKETCH_REGISTERS) };
+    return undefined;
   }
 }

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 /** CoreExports is every export of assembly/index.ts, typed. */
 export interface CoreExports {
   memory: WebAssembly.Memory;
-  init(maxHosts: number, maxTemplates: number, maxExporters: number, templatesPerExporter: number, templateLifetimeMs: number): number;
+  init(maxHosts: number, maxTemplates: number, maxExporters: number, templatesPerExporter: number, templateLifetimeMs: number, sketchBytes: number): number;
   inputAddress(): number;
   inputEnd(): number;
   statsAddress(): number;

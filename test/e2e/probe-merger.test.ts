@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import dgram from 'node:dgram';
 import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
-import { SOFTFLOWD_IPFIX_MS, softflowdOracle } from '../helpers/fixtures.js';
+import { SOFTFLOWD_IPFIX_MS, softflowdOracle, hostOracleMismatches } from '../helpers/fixtures.js';
 import { message, set, templateSet, templateRecord, BASIC_V4 } from '../helpers/ipfix.js';
 
 const TOTAL = { flows: 42_048, packets: 130_542, bytes: 29_959_236 };
@@ -40,14 +40,14 @@ describe('probe and merger as separate processes on loopback', () => {
     garbage[0] = 0; garbage[1] = 10;
     await sendUdp(udpPort, [valid.subarray(0, 9), setTooLong, garbage, Uint8Array.from([0, 7, 0, 1])]);
 
-    const replay = await runHostflow(['replay', SOFTFLOWD_IPFIX_MS, '--to', `127.0.0.1:${udpPort}`, '--rate', '3000']);
+    const replay = await runHostflow(['replay', SOFTFLOWD_IPFIX_MS, '--to', `127.0.0.1:${udpPort}`, '--rate', '1000']); // 1.6 s: several 1 s windows.
     expect(replay.code, replay.output).toBe(0);
     expect(replay.output).toMatch(/sent 1581 datagrams/);
 
     const hosts = await poll(async () => {
       const { body } = await getJson(`${api}/api/hosts/top?metric=bytes_out&limit=100000&from=0`);
       const bytes = body.hosts.reduce((s: number, h: any) => s + h.bytes_out, 0);
-      return bytes === TOTAL.bytes ? body.hosts : undefined;
+      return bytes === TOTAL.bytes ? Object.assign(body.hosts, { windows: body.windows }) : undefined;
     }, 30_000, 'all bytes of the capture at the merger');
 
     const oracle = softflowdOracle();
@@ -65,6 +65,12 @@ describe('probe and merger as separate processes on loopback', () => {
     const sum = (k: string) => hosts.reduce((s: number, h: any) => s + h[k], 0);
     expect({ flows: sum('flows_out'), packets: sum('packets_out'), bytes: sum('bytes_out') }).toEqual(TOTAL);
     expect(hosts[0].host).toBe('10.0.0.53');
+    // Every other statistic too, summed over the windows: flags and protocols add, first/last seen take the
+    // min/max, and the windows' distinct-count sketches union (a peer seen in many windows counts once).
+    expect(hosts.windows).toBeGreaterThan(1);
+    const others = hostOracleMismatches(byHost);
+    expect(others.wrong.slice(0, 10)).toEqual([]);
+    expect(others.estimated).toBeGreaterThan(0);
 
     // The probe counted each malformed datagram by reason and kept going.
     const status = await poll(async () => {

@@ -35,3 +35,37 @@ export function hex(text: string): Uint8Array {
   if (clean.length % 2) throw new Error('odd hex length');
   return Uint8Array.from(clean.match(/../g) ?? [], (b) => parseInt(b, 16));
 }
+
+/** hostOracle reads derive-host-oracle.py's output: per host, the columns beyond nfdump's six (from tshark). */
+export function hostOracle(name = 'softflowd-ipfix-ms'): { columns: string[]; hosts: Map<string, Record<string, number>> } {
+  const [header, ...lines] = readFileSync(join(FIXTURES, `softflowd/${name}.host-oracle.csv`), 'utf8').trim().split('\n');
+  const columns = header.split(',').slice(1);
+  const hosts = new Map<string, Record<string, number>>();
+  for (const line of lines) {
+    const [host, ...values] = line.split(',');
+    hosts.set(host, Object.fromEntries(columns.map((c, i) => [c, Number(values[i])])));
+  }
+  return { columns, hosts };
+}
+
+const DISTINCT = new Set(['peers_out', 'peers_in', 'dst_ports_out', 'local_ports_in']);
+const EXACT_LIMIT = 256; // SKETCH_EXACT_LIMIT: sets up to this size are exact.
+
+/** hostOracleMismatches compares rows (host -> column -> value) with the host oracle: every column
+ * exactly, but distinct counts above the exact limit within 2 % (HyperLogLog). */
+export function hostOracleMismatches(rows: Map<string, Record<string, unknown>>, name?: string): { wrong: string[]; estimated: number } {
+  const { columns, hosts } = hostOracle(name);
+  const wrong: string[] = [];
+  let estimated = 0;
+  for (const [host, want] of hosts) {
+    const got = rows.get(host);
+    for (const c of columns) {
+      const g = Number(got?.[c] ?? 0), w = want[c];
+      const approximate = DISTINCT.has(c) && w > EXACT_LIMIT;
+      if (approximate) estimated++;
+      if (approximate ? Math.abs(g - w) / w > 0.02 : g !== w) wrong.push(`${host} ${c}: ${g} vs ${w}`);
+    }
+  }
+  if (rows.size !== hosts.size) wrong.push(`${rows.size} hosts vs ${hosts.size}`);
+  return { wrong, estimated };
+}

@@ -1,12 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { WindowMerger, type CompletedWindow } from '../../src/merger/merge.js';
 import { HOST_FIELD_COUNT, type WindowFrame } from '../../src/protocol/messages.js';
+import { DistinctSketch } from '../../src/protocol/sketch.js';
 
 const W = 10_000;
 function frame(probeId: string, windowStart: number, sequence: number, hosts: Record<string, number[]>): WindowFrame {
   return {
     probeId, windowStart, windowLength: W, sequence, stats: [],
-    hosts: Object.entries(hosts).map(([host, v]) => ({ host, values: Float64Array.from([...v, ...new Array(HOST_FIELD_COUNT).fill(0)].slice(0, HOST_FIELD_COUNT)) })),
+    hosts: Object.entries(hosts).map(([host, v]) => ({ host, values: Float64Array.from([...v, ...new Array(HOST_FIELD_COUNT).fill(0)].slice(0, HOST_FIELD_COUNT)), distinct: [] })),
   };
 }
 
@@ -25,8 +26,24 @@ describe('WindowMerger', () => {
     expect(done).toEqual([]);
     expect(m.merge(frame('b', 0, 7, { '10.0.0.1': [1, 1, 1, 4, 4, 4], '10.0.0.2': [0, 0, 0, 1, 1, 1] }), 5_000)).toBe('merged');
     expect(done).toHaveLength(1);
-    expect([...done[0].hosts.get('10.0.0.1')!.slice(0, 6)]).toEqual([2, 3, 4, 4, 4, 4]);
+    expect([...done[0].hosts.get('10.0.0.1')!.values.slice(0, 6)]).toEqual([2, 3, 4, 4, 4, 4]);
     expect(done[0].probes.sort()).toEqual(['a', 'b']);
+  });
+
+  it('unions the distinct-count sketches of a host seen by two probes, so shared peers count once', () => {
+    const { m, done } = setup();
+    m.probeUp('a');
+    m.probeUp('b');
+    const peers = (from: number, to: number) => DistinctSketch.ofValues(Array.from({ length: to - from }, (_, i) => 1000 + from + i));
+    const a = frame('a', 0, 1, { '10.0.0.1': [1] });
+    const b = frame('b', 0, 1, { '10.0.0.1': [1] });
+    a.hosts[0].distinct = [peers(0, 200)];
+    b.hosts[0].distinct = [peers(100, 250), undefined, peers(0, 3)];
+    m.merge(a, 1);
+    m.merge(b, 1);
+    const merged = done[0].hosts.get('10.0.0.1')!.distinct;
+    expect(merged.map((d) => d?.estimate())).toEqual([250, undefined, 3]);
+    expect(a.hosts[0].distinct[0]!.estimate()).toBe(200); // The frames themselves are left as they came.
   });
 
   it('ignores a duplicate frame (same probe and sequence)', () => {
@@ -36,7 +53,7 @@ describe('WindowMerger', () => {
     m.merge(frame('a', 0, 1, { '10.0.0.1': [1, 1, 1] }), 1);
     expect(m.merge(frame('a', 0, 1, { '10.0.0.1': [1, 1, 1] }), 1)).toBe('duplicate');
     m.merge(frame('b', 0, 1, {}), 1);
-    expect([...done[0].hosts.get('10.0.0.1')!.slice(0, 3)]).toEqual([1, 1, 1]);
+    expect([...done[0].hosts.get('10.0.0.1')!.values.slice(0, 3)]).toEqual([1, 1, 1]);
     expect(m.stats).toMatchObject({ merged: 2, duplicate: 1 });
   });
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, type WindowHeader } from '../../src/protocol/messages.js';
+import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, SKETCH_REGISTERS, SKETCH_MAX_RANK, type WindowHeader } from '../../src/protocol/messages.js';
 import { parseAddress } from '../../src/protocol/address.js';
 import { hex } from '../helpers/fixtures.js';
 
@@ -12,7 +12,7 @@ const full = (values: number[]) => [...values, ...new Array(HOST_FIELD_COUNT - v
 
 function frameOf(h: WindowHeader, hosts: [number, string | null, number[]][]): Uint8Array {
   const w = new FrameWriter();
-  w.begin(h, hosts.length);
+  w.begin(h);
   for (const [family, text, values] of hosts) {
     const key = text ? parseAddress(text)! : new Uint8Array(16);
     w.host(family, key, family === FAMILY_IPV4 ? 12 : 0, full(values));
@@ -30,6 +30,14 @@ function codeOf(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** SKETCH_FRAME: one IPv4 host with flows_out 3, bytes_out 200 and a peers_out sketch of two values. */
+const SKETCH_FRAME = (() => {
+  const w = new FrameWriter();
+  w.begin(header);
+  w.host(FAMILY_IPV4, parseAddress('10.0.0.1')!, 12, full([3, 0, 200]), [{ exact: [0x0a0b0c0d, 0, 0x01020304, 0] }]);
+  return w.finish();
+})();
+
 describe('FrameWriter and decodeFrame', () => {
   it('write the documented bytes for a small window', () => {
     const bytes = frameOf(header, [[FAMILY_IPV4, '10.0.0.1', [3, 0, 200, 0, 0, 0, 0, 0]]]);
@@ -39,12 +47,72 @@ describe('FrameWriter and decodeFrame', () => {
       '904e' + '904e' + 'ac02' + // window start 10000, length 10000, sequence 300
       '02' + '05' + '00' + // two stats: 5, 0
       '00' + // no exporters
-      '01' + // one host
+      '818000' + // one host (a varint padded to 3 bytes: the writer fills it in last)
       '04' + '0a000001' + '05' + '03' + 'c801', // IPv4 10.0.0.1, mask 0b101: flows_out 3, bytes_out 200
     );
     expect(decodeFrame(hex('48464c5701010000027031904e904eac020205000001040a0000010503c801'))).toMatchObject({
       probeId: 'p1', windowStart: 10_000, sequence: 300, stats: [5, 0], hosts: [{ host: '10.0.0.1' }],
     });
+  });
+
+  it('write a host\'s sketch after its values, flagged in the presence mask', () => {
+    expect(Buffer.from(SKETCH_FRAME).toString('hex')).toBe(
+      '48464c570101000002703190' + '4e904eac020205000081800004' + '0a000001' +
+      '8580808010' + // mask: flows_out, bytes_out, and bit 32: the peers_out sketch
+      '03' + 'c801' + // flows_out 3, bytes_out 200
+      '01' + '02' + '0a0b0c0d' + '01020304', // exact form, 2 values
+    );
+    const [h] = decodeFrame(SKETCH_FRAME).hosts;
+    expect([...h.distinct[0]!.exact!]).toEqual([0x01020304, 0x0a0b0c0d]);
+    expect(h.distinct.slice(1)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('round-trip sketches in the exact, sparse and dense forms', () => {
+    const sparse = new Uint8Array(SKETCH_REGISTERS);
+    sparse[0] = 1; sparse[5] = 3; sparse[SKETCH_REGISTERS - 1] = SKETCH_MAX_RANK;
+    const dense = new Uint8Array(SKETCH_REGISTERS).map((_, i) => 1 + (i % SKETCH_MAX_RANK));
+    const w = new FrameWriter();
+    w.begin(header);
+    w.host(FAMILY_IPV4, parseAddress('10.0.0.1')!, 12, full([1]), [{ exact: [7, 0, 0, 9] }, { registers: sparse }, { registers: dense }, { exact: [0, 0] }]);
+    const bytes = w.finish();
+    const [h] = decodeFrame(bytes).hosts;
+    expect([...h.distinct[0]!.exact!]).toEqual([7, 9]);
+    expect(h.distinct[1]!.registers).toEqual(sparse);
+    expect(h.distinct[2]!.registers).toEqual(dense);
+    expect(h.distinct[3]).toBeUndefined(); // An empty set is not sent.
+    expect(bytes.length).toBeLessThan(64 + SKETCH_REGISTERS); // Sparse takes a few bytes, dense its registers.
+  });
+
+  it('refuse every corrupted length and form of a frame with a sketch', () => {
+    expect(codeOf(SKETCH_FRAME)).toBeUndefined();
+    const patch = (at: number, ...v: number[]) => { const b = Uint8Array.from(SKETCH_FRAME); b.set(v, at); return b; };
+    const cases: [string, Uint8Array][] = [
+      ...[0, 1, 3, 65, 0xff].map((v): [string, Uint8Array] => [`probe id length ${v}`, patch(8, v)]),
+      ...[0, 1, 3, 0x7f].map((v): [string, Uint8Array] => [`stat count ${v}`, patch(17, v)]),
+      ...[1, 0x7f].map((v): [string, Uint8Array] => [`exporter count ${v}`, patch(20, v)]),
+      ...[[0x80, 0x80, 0], [0x82, 0x80, 0], [0xff, 0xff, 0x7f]].map((v): [string, Uint8Array] => [`host count ${v}`, patch(21, ...v)]),
+      ...[0, 2, 3, 4, 0xff].map((v): [string, Uint8Array] => [`sketch form ${v}`, patch(37, v)]),
+      ...[0, 1, 3, 0x7f].map((v): [string, Uint8Array] => [`sketch size ${v}`, patch(38, v)]),
+      ['a sketch value of 0', patch(39, 0, 0, 0, 0)],
+      ['a repeated sketch value', patch(39, 1, 2, 3, 4)],
+      ['a mask naming a fifth sketch', Uint8Array.from([...SKETCH_FRAME.subarray(0, 33), 0x90, 0x02, ...SKETCH_FRAME.subarray(34)])],
+    ];
+    for (const [what, bytes] of cases) expect(codeOf(bytes), what).toMatch(/^PROTO_ERR_/);
+    for (let n = 0; n < SKETCH_FRAME.length; n++) expect(codeOf(SKETCH_FRAME.subarray(0, n)), `cut at ${n}`).toMatch(/^PROTO_ERR_/);
+    // Registers: ranks above the maximum, an index past the last register.
+    const w = new FrameWriter();
+    w.begin(header);
+    const regs = new Uint8Array(SKETCH_REGISTERS);
+    regs[SKETCH_REGISTERS - 1] = 2;
+    w.host(FAMILY_IPV4, parseAddress('10.0.0.1')!, 12, full([1]), [{ registers: regs }]);
+    const sparse = w.finish();
+    const at = sparse.length - 1; // The one register's rank is the frame's last byte.
+    expect(codeOf(sparse)).toBeUndefined();
+    const bad = Uint8Array.from(sparse);
+    bad[at] = SKETCH_MAX_RANK + 1;
+    expect(codeOf(bad)).toBe('PROTO_ERR_BAD_SKETCH');
+    const past = Uint8Array.from([...sparse.subarray(0, at - 3), 0x80, 0x80, 0x02, 2]); // Gap 32,768: past the end.
+    expect(codeOf(past)).toBe('PROTO_ERR_BAD_SKETCH');
   });
 
   it('round-trip IPv4, IPv6, overflow entries and large values', () => {
@@ -81,13 +149,13 @@ describe('FrameWriter and decodeFrame', () => {
     expect(codeOf(patch(4, 2))).toBe('PROTO_ERR_BAD_VERSION');
     expect(codeOf(patch(5, 9))).toBe('PROTO_ERR_BAD_KIND');
     expect(codeOf(patch(8, 0))).toBe('PROTO_ERR_BAD_PROBE_ID');
-    expect(codeOf(patch(22, 5))).toBe('PROTO_ERR_BAD_FAMILY'); // The first entry's family byte.
+    expect(codeOf(patch(24, 5))).toBe('PROTO_ERR_BAD_FAMILY'); // The first entry's family byte.
     expect(codeOf(Uint8Array.from([...good, 0]))).toBe('PROTO_ERR_TRAILING_BYTES');
     expect(codeOf(frameOf({ ...header, windowStart: 10_001 }, []))).toBe('PROTO_ERR_BAD_WINDOW');
     const longVarint = Uint8Array.from([...good.subarray(0, 11), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     expect(codeOf(longVarint)).toBe('PROTO_ERR_BAD_VARINT');
     const manyHosts = Uint8Array.from(good.subarray(0, 22));
-    manyHosts[21] = 0x7f; // 127 hosts announced in a frame with no room for them.
+    manyHosts[21] = 0x7f; // 127 hosts announced (unpadded) in a frame with no room for them.
     expect(codeOf(manyHosts)).toBe('PROTO_ERR_TOO_MANY_HOSTS');
   });
 

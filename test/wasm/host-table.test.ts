@@ -2,20 +2,30 @@ import { describe, it, expect } from 'vitest';
 import { newCore, windowRows, type Row } from '../helpers/core.js';
 import { message, set, templateSet, templateRecord, ipv4, ipv6, uint, IE, type Field } from '../helpers/ipfix.js';
 import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
-import { HOST_FIELDS, HOST_FIELD_COUNT, type HostField } from '../../src/protocol/messages.js';
+import { HOST_FIELD_COUNT, DISTINCT_FIELDS, STAT_COLUMNS, SKETCH_EXACT_LIMIT, type HostField, type DistinctField, type StatColumn } from '../../src/protocol/messages.js';
+import { DistinctSketch } from '../../src/protocol/sketch.js';
 
 // Random flow records through the real core against a plain JavaScript model of the host table.
-const V4: Field[] = [[IE.sourceIPv4Address, 4], [IE.destinationIPv4Address, 4], [IE.protocolIdentifier, 1], [IE.tcpControlBits, 1],
+const PORTS: Field[] = [[IE.sourceTransportPort, 2], [IE.destinationTransportPort, 2]];
+const V4: Field[] = [[IE.sourceIPv4Address, 4], [IE.destinationIPv4Address, 4], ...PORTS, [IE.protocolIdentifier, 1], [IE.tcpControlBits, 1],
   [IE.packetDeltaCount, 4], [IE.octetDeltaCount, 8], [IE.flowStartMilliseconds, 8], [IE.flowEndMilliseconds, 8]];
-const V6: Field[] = [[IE.sourceIPv6Address, 16], [IE.destinationIPv6Address, 16], [IE.protocolIdentifier, 1], [IE.tcpControlBits, 1],
+const V6: Field[] = [[IE.sourceIPv6Address, 16], [IE.destinationIPv6Address, 16], ...PORTS, [IE.protocolIdentifier, 1], [IE.tcpControlBits, 1],
   [IE.packetDeltaCount, 4], [IE.octetDeltaCount, 8], [IE.flowStartMilliseconds, 8], [IE.flowEndMilliseconds, 8]];
+const u16 = (v: number) => [v >> 8, v & 0xff];
+
+type ModelRecord = { src: string; dst: string; srcPort: number; dstPort: number; proto: number; flags: number; packets: number; octets: number; start: number; end: number };
+type ModelRow = Record<StatColumn, number>;
 const FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'];
 
-function model(records: { src: string; dst: string; proto: number; flags: number; packets: number; octets: number; start: number; end: number }[]) {
-  const hosts = new Map<string, Record<HostField, number>>();
+function model(records: ModelRecord[]): Map<string, ModelRow> {
+  const hosts = new Map<string, ModelRow>();
+  const sets = new Map<string, Record<DistinctField, Set<string | number>>>();
   const get = (h: string) => {
     let r = hosts.get(h);
-    if (!r) hosts.set(h, (r = Object.fromEntries(HOST_FIELDS.map((f) => [f, 0])) as Record<HostField, number>));
+    if (!r) {
+      hosts.set(h, (r = Object.fromEntries(STAT_COLUMNS.map((f) => [f, 0])) as ModelRow));
+      sets.set(h, Object.fromEntries(DISTINCT_FIELDS.map((f) => [f, new Set()])) as Record<DistinctField, Set<string | number>>);
+    }
     return r;
   };
   for (const r of records) {
@@ -30,8 +40,25 @@ function model(records: { src: string; dst: string; proto: number; flags: number
       h.first_seen = h.first_seen === 0 ? r.start : Math.min(h.first_seen, r.start);
       h.last_seen = Math.max(h.last_seen, r.end);
     }
+    sets.get(r.src)!.peers_out.add(r.dst);
+    sets.get(r.dst)!.peers_in.add(r.src);
+    if (r.proto === 6 || r.proto === 17 || r.proto === 132) {
+      sets.get(r.src)!.dst_ports_out.add(r.dstPort);
+      sets.get(r.dst)!.local_ports_in.add(r.dstPort);
+    }
   }
+  for (const [host, s] of sets) for (const f of DISTINCT_FIELDS) hosts.get(host)![f] = s[f].size;
   return hosts;
+}
+
+/** sameFigures compares a host's row with the model's: counters exactly, distinct counts exactly up to
+ * SKETCH_EXACT_LIMIT and within 2 % beyond. */
+function differences(got: Row | undefined, want: ModelRow): string[] {
+  if (!got) return ['missing'];
+  return STAT_COLUMNS.filter((c) => {
+    const isDistinct = (DISTINCT_FIELDS as readonly string[]).includes(c);
+    return isDistinct && want[c] > SKETCH_EXACT_LIMIT ? Math.abs(got[c] - want[c]) / want[c] > 0.02 : got[c] !== want[c];
+  }).map((c) => `${c}: ${got[c]} vs ${want[c]}`);
 }
 
 describe('the host table against a JavaScript model', () => {
@@ -43,24 +70,32 @@ describe('the host table against a JavaScript model', () => {
       const v6 = Array.from({ length: 100 }, (_, i) => `2001:db8::${(i + 1).toString(16)}`);
       const core = newCore();
       core.ingest(message(0, templateSet(templateRecord(256, V4), templateRecord(257, V6))), '192.0.2.1', 0);
-      const records: Parameters<typeof model>[0] = [];
+      const records: ModelRecord[] = [];
+      let estimated = 0;
       for (let d = 0; d < 1000; d++) {
         const six = rnd(4) === 0;
         const body: number[] = [];
         for (let k = 0; k < 20; k++) {
           const pool = six ? v6 : v4;
-          const r = { src: pool[rnd(pool.length)], dst: pool[rnd(pool.length)], proto: [6, 17, 1, 58, 47][rnd(5)], flags: rnd(256),
+          // A fifth of the records come from one busy host, so that its sets outgrow the exact form.
+          const src = rnd(5) === 0 ? pool[0] : pool[rnd(pool.length)];
+          const r = { src, dst: pool[rnd(pool.length)], srcPort: rnd(65536), dstPort: rnd(3000), proto: [6, 17, 1, 58, 47][rnd(5)], flags: rnd(256),
             packets: 1 + rnd(1000), octets: rnd(2 ** 31) * 3, start: 1_700_000_000_000 + rnd(10_000), end: 0 };
           r.end = r.start + rnd(5000);
           records.push(r);
-          body.push(...(six ? ipv6(r.src) : ipv4(r.src)), ...(six ? ipv6(r.dst) : ipv4(r.dst)), r.proto, r.flags, ...uint(r.packets, 4), ...uint(r.octets, 8), ...uint(r.start, 8), ...uint(r.end, 8));
+          body.push(...(six ? ipv6(r.src) : ipv4(r.src)), ...(six ? ipv6(r.dst) : ipv4(r.dst)), ...u16(r.srcPort), ...u16(r.dstPort), r.proto, r.flags,
+            ...uint(r.packets, 4), ...uint(r.octets, 8), ...uint(r.start, 8), ...uint(r.end, 8));
         }
         core.ingest(message(0, set(six ? 257 : 256, body)), '192.0.2.1', 0);
       }
       const want = model(records);
       const got = windowRows(core);
       expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
-      for (const [host, row] of want) expect(got.get(host), host).toEqual(row as Row);
+      for (const [host, row] of want) {
+        expect(differences(got.get(host), row), host).toEqual([]);
+        estimated += DISTINCT_FIELDS.filter((f) => row[f] > SKETCH_EXACT_LIMIT).length;
+      }
+      expect(estimated).toBeGreaterThan(0);
     });
   }
 
@@ -71,19 +106,28 @@ describe('the host table against a JavaScript model', () => {
     core.ingest(message(0, templateSet(templateRecord(256, V4))), '192.0.2.1', 0);
     for (let d = 0; d < 200; d++) {
       const body: number[] = [];
-      for (let k = 0; k < 20; k++) body.push(...ipv4(`10.0.${rnd(40)}.${rnd(250)}`), ...ipv4(`10.1.0.${rnd(250)}`), 6, rnd(256), ...uint(rnd(100), 4), ...uint(rnd(1e9), 8), ...uint(1e12 + rnd(1e6), 8), ...uint(1e12 + 1e6 + rnd(1e6), 8));
+      for (let k = 0; k < 20; k++) body.push(...ipv4(`10.0.${rnd(40)}.${rnd(250)}`), ...ipv4(`10.1.0.${rnd(8)}`), ...u16(rnd(65536)), ...u16(rnd(1024)), 6, rnd(256), ...uint(rnd(100), 4), ...uint(rnd(1e9), 8), ...uint(1e12 + rnd(1e6), 8), ...uint(1e12 + 1e6 + rnd(1e6), 8));
       core.ingest(message(0, set(256, body)), '192.0.2.1', 0);
     }
     const writer = new FrameWriter();
-    writer.begin({ probeId: 'p', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] }, core.windowHosts());
+    writer.begin({ probeId: 'p', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] });
     const expected = new Map<string, number[]>();
-    core.closeWindow((family, addr, off, values) => {
-      writer.host(family, addr, off, values);
-      expected.set(`${addr[off]}.${addr[off + 1]}.${addr[off + 2]}.${addr[off + 3]}`, [...values]);
+    const sketches = new Map<string, (DistinctSketch | undefined)[]>();
+    core.closeWindow((family, addr, off, values, distinct) => {
+      writer.host(family, addr, off, values, distinct);
+      const host = `${addr[off]}.${addr[off + 1]}.${addr[off + 2]}.${addr[off + 3]}`;
+      expected.set(host, [...values]);
+      sketches.set(host, distinct.map((d) => d && DistinctSketch.ofSource(d)));
     });
     const frame = decodeFrame(writer.finish());
     expect(frame.hosts.length).toBe(expected.size);
-    for (const h of frame.hosts) expect([...h.values], h.host).toEqual(expected.get(h.host));
+    let hll = 0;
+    for (const h of frame.hosts) {
+      expect([...h.values], h.host).toEqual(expected.get(h.host));
+      expect(h.distinct, h.host).toEqual(sketches.get(h.host));
+      hll += h.distinct.filter((d) => d?.registers).length;
+    }
+    expect(hll).toBeGreaterThan(0); // the 8 hosts 10.1.0.x receive from about 500 sources each: both forms cross the wire.
     expect(frame.hosts[0].values.length).toBe(HOST_FIELD_COUNT);
   });
 });
