@@ -64,8 +64,9 @@ export const INPUT_CAPACITY: u32 = 65536;
 // then u64 counters flows_out, packets_out, bytes_out, flows_in, packets_in, bytes_in;
 // then f64 first seen and last seen (epoch ms); then u32 flow counts: TCP flows with each flag set
 // (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR) out, the same in, flows by protocol (TCP, UDP, ICMP, other) out, in;
-// then four distinct-count sketch heads (peers out, peers in, destination ports out, local ports in).
-export const DELTA_RECORD_SIZE: u32 = 216;
+// then four distinct-count sketch heads (peers out, peers in, destination ports out, local ports in);
+// 320 bytes in all, five cache lines (the entry array is 64-byte aligned).
+export const DELTA_RECORD_SIZE: u32 = 320;
 export const DELTA_OFF_FLAGS: u32 = 16;
 export const DELTA_OFF_FLOWS_OUT: u32 = 24;
 export const DELTA_OFF_PACKETS_OUT: u32 = 32;
@@ -79,16 +80,16 @@ export const DELTA_OFF_TCP_OUT: u32 = 88; // 8 x u32
 export const DELTA_OFF_TCP_IN: u32 = 120; // 8 x u32
 export const DELTA_OFF_PROTO_OUT: u32 = 152; // 4 x u32: TCP, UDP, ICMP (v4 and v6), other
 export const DELTA_OFF_PROTO_IN: u32 = 168; // 4 x u32
-export const DELTA_OFF_SKETCHES: u32 = 184; // 4 x SKETCH_HEAD_SIZE
+export const DELTA_OFF_SKETCHES: u32 = 184; // 4 x SKETCH_HEAD_SIZE, then 8 bytes of padding
 export const DELTA_FLAG_OVERFLOW: u32 = 1; // The entry sums hosts that found the table full.
 
-// Distinct-count sketch heads (8 bytes): u32 word, u16 values (exact forms), u8 log2 of the exact table's
-// slots, u8 form. The word is the value itself (SKETCH_SINGLE) or the address of the table or registers.
-// Values are 32-bit hashes, never 0 (0 marks an empty slot).
-export const SKETCH_HEAD_SIZE: u32 = 8;
+// Distinct-count sketch heads (32 bytes, see table/sketch.ts): up to seven u32 values, then u16 values,
+// u8 log2 of the exact table's slots, u8 form. Values are 32-bit hashes, never 0 (0 marks an empty slot).
+export const SKETCH_HEAD_SIZE: u32 = 32;
+export const SKETCH_INLINE_VALUES: u32 = 7;
 export const SKETCH_EMPTY: u32 = 0;
-export const SKETCH_SINGLE: u32 = 1; // One value, kept in the head.
-export const SKETCH_EXACT: u32 = 2; // An open-addressing table of values, at most 3/4 full.
-export const SKETCH_HLL: u32 = 3; // HyperLogLog registers, one byte each.
+export const SKETCH_INLINE: u32 = 1; // Up to seven values, kept in the head.
+export const SKETCH_EXACT: u32 = 2; // Word 0 is the address of an open-addressing table of values, at most half full.
+export const SKETCH_HLL: u32 = 3; // Word 0 is the address of the HyperLogLog registers, one byte each.
 export const SKETCH_EXACT_LIMIT: u32 = 256; // Sets up to this size are kept exactly; beyond it, HyperLogLog.
 export const SKETCH_HLL_BITS: u32 = 15; // Register index bits: 32,768 registers, 0.57 % standard error.

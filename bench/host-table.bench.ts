@@ -43,7 +43,7 @@ describe('window close and frame', () => {
   bench('close a window of the softflowd-ipfix-ms capture (3,957 hosts) into a frame', () => {
     for (const d of datagrams) core.ingest(d.payload, '192.0.2.1', 0);
     writer.begin({ probeId: 'bench', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] });
-    core.closeWindow((family, addr, off, values) => writer.host(family, addr, off, values));
+    core.closeWindow((family, addr, off, values, distinct) => writer.host(family, addr, off, values, distinct));
     writer.finish();
   });
 });

@@ -1,10 +1,8 @@
 // Runs the benchmarks and prints records/s and MB/s from the [records, bytes] in each bench's name.
 // Usage: node bench/report.mjs   (after npm run build)
 import { execFileSync } from 'node:child_process';
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
 import { readFileSync, mkdtempSync } from 'node:fs';
+import { runScript } from './run.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,13 +22,6 @@ for (const file of report.files) {
   }
 }
 
-// Sizes, from bench/size.ts bundled on the fly.
-const here = dirname(fileURLToPath(import.meta.url));
-const sizeJs = join(here, '.tmp', 'size.mjs'); // Two levels down, as test/helpers is: its paths resolve alike.
-await build({ entryPoints: [join(here, 'size.ts')], outfile: sizeJs, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error' });
+// Sizes, from bench/size.ts.
 console.log('\n| size | figure |\n| --- | --- |');
-try {
-  console.log(execFileSync(process.execPath, [sizeJs], { encoding: 'utf8' }).trim());
-} finally {
-  (await import('node:fs')).rmSync(join(here, '.tmp'), { recursive: true, force: true });
-}
+console.log((await runScript('size.ts', [], { stdio: ['ignore', 'pipe', 'inherit'] })).trim());

@@ -20,7 +20,7 @@ for (const name of ['ipfix-ms', 'nfv5']) {
   const writer = new FrameWriter();
   const hosts = core.windowHosts();
   writer.begin({ probeId: 'probe-1', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] });
-  core.closeWindow((family, addr, off, values) => writer.host(family, addr, off, values));
+  core.closeWindow((family, addr, off, values, distinct) => writer.host(family, addr, off, values, distinct));
   const bytes = writer.finish().length;
   console.log(`| frame of softflowd-${name} as one window (${hosts} hosts) | ${bytes} bytes, ${(bytes / hosts).toFixed(1)} bytes per host |`);
 }

@@ -127,7 +127,7 @@ function coreFlags(values: Values, core: CoreOptions): void {
 function sketchMemory(text: string): number {
   const m = /^(\d+)([kKmMgG]?)$/.exec(text.trim());
   const n = m ? Number(m[1]) * { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'] : NaN;
-  if (!(n >= 0 && n <= MAX_SKETCH_BYTES)) throw new Error(`--sketch-memory must be a size up to 2G (e.g. 64M, 512k), got "${text}"`);
+  if (!(n >= 0 && n <= MAX_SKETCH_BYTES)) throw new Error(`--sketch-memory must be a size up to 256M (e.g. 64M, 512k), got "${text}"`);
   return n;
 }
 
@@ -143,7 +143,7 @@ function networks(text: string): Cidr[] {
 
 function maxHosts(text: string): number {
   const n = positiveInt(text, '--max-hosts');
-  if (n > MAX_HOSTS) throw new Error(`--max-hosts is at most ${MAX_HOSTS} (216 bytes a host in the probe's WASM memory)`);
+  if (n > MAX_HOSTS) throw new Error(`--max-hosts is at most ${MAX_HOSTS} (328 bytes a host in the probe's WASM memory)`);
   return n;
 }
 

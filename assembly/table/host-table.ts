@@ -38,7 +38,7 @@ export function initHostTable(hosts: u32): void {
   while (cap < hosts * 2) cap <<= 1;
   index = allocRegion(<usize>cap * 4);
   indexMask = cap - 1;
-  entries = allocRegion(<usize>(hosts + 1) * DELTA_RECORD_SIZE);
+  entries = (allocRegion(<usize>(hosts + 1) * DELTA_RECORD_SIZE + 64) + 63) & ~<usize>63; // Cache-line aligned.
   used = 0;
   overflowEntry = 0;
 }

@@ -1,25 +1,27 @@
 // Distinct-count sketches: exact while small, HyperLogLog beyond; their memory is a per-window arena.
 import {
-  SKETCH_EMPTY, SKETCH_SINGLE, SKETCH_EXACT, SKETCH_HLL, SKETCH_EXACT_LIMIT, SKETCH_HLL_BITS,
+  SKETCH_EMPTY, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, SKETCH_EXACT_LIMIT, SKETCH_HLL_BITS, SKETCH_INLINE_VALUES,
   STAT_SKETCH_VALUES_DROPPED, STAT_SKETCH_BYTES,
 } from "../abi";
 import { allocRegion, count, setStat } from "../memory";
 
-// A head (8 bytes, inside the host entry) says which form the set has:
-// ┌──────────────────────────────┬────────────┬───────────┬────────┐
-// │ 0 word: the value, or address│ 4 values   │ 6 log2    │ 7 form │
-// │ of the table / registers  u32│ u16        │ slots u8  │ u8     │
-// └──────────────────────────────┴────────────┴───────────┴────────┘
-// SINGLE keeps the one value in the word, so the common host (one peer, one port) takes no arena memory.
-// EXACT is an open-addressing table of u32 values (0 = empty slot), grown by doubling while at most
-// 3/4 full; past SKETCH_EXACT_LIMIT values it becomes HLL: 2^SKETCH_HLL_BITS one-byte registers.
+// A head (SKETCH_HEAD_SIZE = 32 bytes, inside the host entry) holds a small set itself:
+// ┌───────────────────────────────────────────────┬──────────┬─────────┬────────┐
+// │ 0 seven u32 values (INLINE), or in word 0 the │ 28 values│ 30 log2 │ 31 form│
+// │ address of the table (EXACT) / registers (HLL)│ u16      │ slots u8│ u8     │
+// └───────────────────────────────────────────────┴──────────┴─────────┴────────┘
+// INLINE keeps up to seven values beside the host's counters, so the common host takes no arena memory
+// and no extra cache misses. EXACT is an open-addressing table of u32 values (0 = empty slot), doubled to
+// stay at most half full (linear probing then takes 2.5 probes for a new value, 1.5 for a known one);
+// past SKETCH_EXACT_LIMIT values it becomes HLL: 2^SKETCH_HLL_BITS one-byte registers.
 // Tables and registers come from a bump arena that the window's close resets: no frees, no
 // fragmentation, and clearing costs nothing beyond the bytes handed out (zeroed when handed out).
-const OFF_VALUES: usize = 4;
-const OFF_LOG2: usize = 6;
-const OFF_FORM: usize = 7;
+const OFF_VALUES: usize = 28;
+const OFF_LOG2: usize = 30;
+const OFF_FORM: usize = 31;
 const REGISTERS: usize = 1 << SKETCH_HLL_BITS;
 const RANK_BITS: u32 = 32 - SKETCH_HLL_BITS;
+const FIRST_TABLE_LOG2: u32 = 4; // 16 slots: the inline values and the one that overflowed them, half full.
 
 let arena: usize = 0;
 let arenaEnd: usize = 0;
@@ -60,35 +62,27 @@ export function sketchAdd(head: usize, v: u32): void {
     addRegister(load<u32>(head), v);
     return;
   }
-  if (form == SKETCH_EMPTY) {
-    store<u32>(head, v);
-    store<u16>(head, 1, OFF_VALUES);
-    store<u8>(head, <u8>SKETCH_SINGLE, OFF_FORM);
-    return;
-  }
-  if (form == SKETCH_SINGLE) {
-    const first = load<u32>(head);
-    if (first == v) return;
-    const table = take(4 << 2);
-    if (table == 0) { count(STAT_SKETCH_VALUES_DROPPED); return; }
-    insert(table, 3, first);
-    insert(table, 3, v);
-    store<u32>(head, <u32>table);
-    store<u16>(head, 2, OFF_VALUES);
-    store<u8>(head, 2, OFF_LOG2);
-    store<u8>(head, <u8>SKETCH_EXACT, OFF_FORM);
+  const n = <u32>load<u16>(head, OFF_VALUES);
+  if (form != SKETCH_EXACT) {
+    if (inlineHas(head, v)) return;
+    if (n < SKETCH_INLINE_VALUES) {
+      store<u32>(head + (<usize>n << 2), v);
+      store<u16>(head, <u16>(n + 1), OFF_VALUES);
+      store<u8>(head, <u8>SKETCH_INLINE, OFF_FORM);
+      return;
+    }
+    toTable(head, v);
     return;
   }
   // EXACT: look the value up first; only a new one may grow the table.
   let table = <usize>load<u32>(head);
   let log2 = <u32>load<u8>(head, OFF_LOG2);
   if (contains(table, (1 << log2) - 1, v)) return;
-  const n = <u32>load<u16>(head, OFF_VALUES);
   if (n == SKETCH_EXACT_LIMIT) {
     toRegisters(head, table, log2, v);
     return;
   }
-  if ((n + 1) * 4 > (3 << log2)) {
+  if ((n + 1) * 2 > (1 << log2)) {
     const bigger = take(<usize>4 << (log2 + 1));
     if (bigger == 0) { count(STAT_SKETCH_VALUES_DROPPED); return; }
     rehash(table, log2, bigger, (2 << log2) - 1);
@@ -99,6 +93,29 @@ export function sketchAdd(head: usize, v: u32): void {
   }
   insert(table, (1 << log2) - 1, v);
   store<u16>(head, <u16>(n + 1), OFF_VALUES);
+}
+
+// inlineHas compares v with the seven inline values at once (SIMD: no branch per value to mispredict);
+// empty slots are 0, which no value is, and the last lane (the head's meta word) is masked off.
+@inline function inlineHas(head: usize, v: u32): bool {
+  const key = i32x4.splat(<i32>v);
+  const low = i32x4.eq(v128.load(head), key);
+  const high = v128.and(i32x4.eq(v128.load(head, 16), key), i32x4(-1, -1, -1, 0));
+  return v128.any_true(v128.or(low, high));
+}
+
+// toTable moves the inline values, and v, to a table of their own.
+function toTable(head: usize, v: u32): void {
+  const table = take(<usize>4 << FIRST_TABLE_LOG2);
+  if (table == 0) { count(STAT_SKETCH_VALUES_DROPPED); return; }
+  const mask: u32 = (1 << FIRST_TABLE_LOG2) - 1;
+  for (let i: usize = 0; i < <usize>SKETCH_INLINE_VALUES; i++) insert(table, mask, load<u32>(head + (i << 2)));
+  insert(table, mask, v);
+  memory.fill(head, 0, <usize>SKETCH_INLINE_VALUES << 2);
+  store<u32>(head, <u32>table);
+  store<u16>(head, <u16>(SKETCH_INLINE_VALUES + 1), OFF_VALUES);
+  store<u8>(head, <u8>FIRST_TABLE_LOG2, OFF_LOG2);
+  store<u8>(head, <u8>SKETCH_EXACT, OFF_FORM);
 }
 
 @inline function contains(table: usize, mask: u32, v: u32): bool {

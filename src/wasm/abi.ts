@@ -75,7 +75,7 @@ export const STAT_COUNT = 38;
 export const INPUT_CAPACITY = 65536;
 
 /** Host entry layout, read in place after closeWindow(). */
-export const DELTA_RECORD_SIZE = 216;
+export const DELTA_RECORD_SIZE = 320;
 export const DELTA_OFF_FLAGS = 16;
 export const DELTA_OFF_FLOWS_OUT = 24;
 export const DELTA_OFF_PACKETS_OUT = 32;
@@ -93,9 +93,10 @@ export const DELTA_OFF_SKETCHES = 184;
 export const DELTA_FLAG_OVERFLOW = 1;
 
 /** Distinct-count sketch heads (see assembly/table/sketch.ts): form codes and sizes. */
-export const SKETCH_HEAD_SIZE = 8;
+export const SKETCH_HEAD_SIZE = 32;
+export const SKETCH_INLINE_VALUES = 7;
 export const SKETCH_EMPTY = 0;
-export const SKETCH_SINGLE = 1;
+export const SKETCH_INLINE = 1;
 export const SKETCH_EXACT = 2;
 export const SKETCH_HLL = 3;
 export { SKETCH_EXACT_LIMIT, SKETCH_HLL_BITS } from '../protocol/messages.js';

@@ -4,7 +4,7 @@ import { ERR_CORE_FAULT } from './abi.js';
 import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_OFF_TCP_OUT, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE,
-  DELTA_OFF_SKETCHES, SKETCH_HEAD_SIZE, SKETCH_SINGLE, SKETCH_EXACT, SKETCH_HLL,
+  DELTA_OFF_SKETCHES, SKETCH_HEAD_SIZE, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL,
 } from './abi.js';
 import { SKETCH_REGISTERS, DISTINCT_COUNT } from '../protocol/messages.js';
 import type { SketchSource } from '../protocol/sketch.js';
@@ -25,10 +25,10 @@ export interface CoreOptions {
 /** MAX_NETWORKS caps the monitored networks (each address is checked against them in turn). */
 export const MAX_NETWORKS = 256;
 
-/** MAX_HOSTS bounds the host table: 216 bytes a host plus its index keep 2 million within 512 MB of WASM memory. */
+/** MAX_HOSTS bounds the host table: 320 bytes a host plus its index keep 2 million within 700 MB of WASM memory. */
 export const MAX_HOSTS = 2_000_000;
-/** MAX_SKETCH_BYTES bounds the sketch arena, so that hosts, sketches and the rest stay within WASM's 4 GB. */
-export const MAX_SKETCH_BYTES = 2 ** 31;
+/** MAX_SKETCH_BYTES bounds the sketch arena, so that hosts, sketches and the rest stay within the core's 1 GiB. */
+export const MAX_SKETCH_BYTES = 256 << 20;
 
 /** defaultCoreOptions are the embedded defaults. */
 export function defaultCoreOptions(): CoreOptions {
@@ -94,7 +94,6 @@ export class FlowCore {
   private readonly _exporters = new Map<string, number>();
   private readonly _values = new Float64Array(HOST_FIELD_COUNT);
   private readonly _distinct: (SketchSource | undefined)[] = new Array(DISTINCT_COUNT);
-  private readonly _singles = Array.from({ length: DISTINCT_COUNT }, () => ({ exact: new Uint32Array(1) }));
   private _tooLarge = 0;
   private _faults = 0;
   /** lastFault is the message of the last trap, if any. */
@@ -298,7 +297,7 @@ export class FlowCore {
       for (let i = 0; i < 24; i++) values[6 + i] = this._words[counts + i];
       values[FIRST_SEEN] = this._doubles[(e + DELTA_OFF_FIRST_SEEN) >>> 3];
       values[LAST_SEEN] = this._doubles[((e + DELTA_OFF_FIRST_SEEN) >>> 3) + 1];
-      for (let j = 0; j < DISTINCT_COUNT; j++) this._distinct[j] = this._sketchAt(e + DELTA_OFF_SKETCHES + j * SKETCH_HEAD_SIZE, j);
+      for (let j = 0; j < DISTINCT_COUNT; j++) this._distinct[j] = this._sketchAt(e + DELTA_OFF_SKETCHES + j * SKETCH_HEAD_SIZE);
       if (this._words[(e + DELTA_OFF_FLAGS) >>> 2] & DELTA_FLAG_OVERFLOW) visit(FAMILY_OVERFLOW, this._bytes, e, values, this._distinct);
       else if (isMappedV4(this._bytes, e)) visit(FAMILY_IPV4, this._bytes, e + 12, values, this._distinct);
       else visit(FAMILY_IPV6, this._bytes, e, values, this._distinct);
@@ -308,14 +307,11 @@ export class FlowCore {
   }
 
   /** _sketchAt views the sketch whose head is at head (see assembly/table/sketch.ts) in place. */
-  private _sketchAt(head: number, j: number): SketchSource | undefined {
+  private _sketchAt(head: number): SketchSource | undefined {
     const word = this._words[head >>> 2];
-    const form = this._bytes[head + 7];
-    if (form === SKETCH_SINGLE) {
-      this._singles[j].exact[0] = word;
-      return this._singles[j];
-    }
-    if (form === SKETCH_EXACT) return { exact: this._words.subarray(word >>> 2, (word >>> 2) + (1 << this._bytes[head + 6])) };
+    const form = this._bytes[head + 31];
+    if (form === SKETCH_INLINE) return { exact: this._words.subarray(head >>> 2, (head >>> 2) + this._bytes[head + 28]) };
+    if (form === SKETCH_EXACT) return { exact: this._words.subarray(word >>> 2, (word >>> 2) + (1 << this._bytes[head + 30])) };
     if (form === SKETCH_HLL) return { registers: this._bytes.subarray(word, word + SKETCH_REGISTERS) };
     return undefined;
   }

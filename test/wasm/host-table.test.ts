@@ -99,6 +99,30 @@ describe('the host table against a JavaScript model', () => {
     });
   }
 
+  it('sums 5,000 hosts into 1,000 entries and the overflow entry with --max-hosts 1000, so that every total adds up', () => {
+    const core = newCore({ maxHosts: 1000 });
+    core.ingest(message(0, templateSet(templateRecord(256, V4))), '192.0.2.1', 0);
+    for (let d = 0; d < 250; d++) {
+      const body: number[] = [];
+      for (let k = 0; k < 20; k++) {
+        const i = d * 20 + k; // Host 10.0.x.y sends 7 packets of 100 bytes to 10.255.0.(i % 10).
+        body.push(...ipv4(`10.0.${i >> 8}.${i & 255}`), ...ipv4(`10.255.0.${i % 10}`), ...u16(1024 + i), ...u16(80), 6, 2, ...uint(7, 4), ...uint(700, 8), ...uint(1e12, 8), ...uint(1e12 + 5, 8));
+      }
+      core.ingest(message(0, set(256, body)), '192.0.2.1', 0);
+    }
+    const rows = windowRows(core);
+    const stats = core.stats();
+    expect(rows.size).toBe(1001);
+    const overflow = rows.get('overflow')!;
+    const sum = (f: StatColumn) => [...rows.values()].reduce((s, r) => s + r[f], 0);
+    expect([sum('flows_out'), sum('packets_out'), sum('bytes_out'), sum('tcp_syn_out')]).toEqual([5000, 35_000, 3_500_000, 5000]);
+    expect([sum('flows_in'), sum('packets_in'), sum('bytes_in')]).toEqual([5000, 35_000, 3_500_000]);
+    // The 10 destinations came first and kept their entries; 990 senders did too; 4,010 are in the overflow.
+    expect(overflow.flows_out).toBe(4010);
+    expect(stats.overflowRecords).toBe(4010);
+    expect(overflow.peers_out).toBe(10); // The overflow's sketches are the union of its hosts' sets.
+  });
+
   it('round-trips random windows through the frame: core -> bytes -> decoder', () => {
     let s = 9;
     const rnd = (n: number) => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s % n; };
