@@ -2,7 +2,7 @@
 import { FlowCore, type CoreStats } from '../wasm/core.js';
 import { STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
 import { FrameWriter } from '../protocol/frame.js';
-import { PROBE_STATS, MAX_FRAME_HOSTS, MAX_FRAME_EXPORTERS, type ProbeStatName } from '../protocol/messages.js';
+import { PROBE_STATS, MAX_FRAME_EXPORTERS, type ProbeStatName } from '../protocol/messages.js';
 
 /** FRAME_PART_BYTES: a window's frame is split once a part reaches this size (the merger takes up to 16 MiB). */
 const FRAME_PART_BYTES = 8 << 20;
@@ -110,15 +110,16 @@ export class Probe {
     }
   }
 
-  /** _closeWindow frames the window's hosts, in parts of at most MAX_FRAME_HOSTS hosts and about
-   * FRAME_PART_BYTES bytes, and queues them; the first part carries the exporters' counters. */
+  /** _closeWindow frames the window's hosts, in parts of at most MAX_FRAME_HOSTS hosts, about
+   * FRAME_PART_BYTES bytes and MAX_FRAME_REGISTER_SKETCHES HyperLogLog sketches, and queues them; the
+   * first part carries the exporters' counters. */
   private _closeWindow(start: number, length: number): void {
     const writer = this._writer;
     const stats = this._wireStats();
     const header = { probeId: this.config.probeId, windowStart: start, windowLength: length, stats };
     writer.begin({ ...header, sequence: this._sequence++, exporters: this.exporters().slice(0, MAX_FRAME_EXPORTERS).map(exporterReport) });
     this._lastWindowHosts = this._core.closeWindow((family, addr, off, values, distinct) => {
-      if (writer.hosts === MAX_FRAME_HOSTS || writer.size >= FRAME_PART_BYTES) {
+      if (writer.full || writer.size >= FRAME_PART_BYTES) {
         this._uplink.send(writer.finish(true));
         writer.begin({ ...header, sequence: this._sequence++ });
       }

@@ -14,6 +14,7 @@ export type ProtocolErrorCode =
   | 'PROTO_ERR_TOO_MANY_EXPORTERS'
   | 'PROTO_ERR_TOO_MANY_HOSTS'
   | 'PROTO_ERR_BAD_SKETCH'
+  | 'PROTO_ERR_TOO_MANY_SKETCHES'
   | 'PROTO_ERR_TRAILING_BYTES';
 
 /** ProtocolError is a frame refused by the decoder; nothing of it is merged. */

@@ -4,7 +4,7 @@ import { formatV4, formatV6, parseAddress, isMappedV4 } from './address.js';
 import {
   FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT, FLAG_MORE_PARTS,
   FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, MAX_FRAME_EXPORTERS, DISTINCT_COUNT, SKETCH_EXACT_LIMIT,
-  SKETCH_REGISTERS, SKETCH_MAX_RANK, type WindowHeader, type WindowFrame, type HostDelta, type ExporterReport,
+  SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, type WindowHeader, type WindowFrame, type HostDelta, type ExporterReport,
 } from './messages.js';
 import { DistinctSketch, type SketchSource } from './sketch.js';
 
@@ -26,6 +26,7 @@ export class FrameWriter {
   private _buf = new Uint8Array(64 * 1024);
   private _pos = 0;
   private _hosts = 0;
+  private _registerSketches = 0;
   private _countAt = 0;
   private readonly _sketchSizes = new Array<number>(DISTINCT_COUNT).fill(0);
 
@@ -35,6 +36,7 @@ export class FrameWriter {
     if (id.length < 1 || id.length > MAX_PROBE_ID_BYTES) throw new RangeError(`probe id must be 1..${MAX_PROBE_ID_BYTES} bytes`);
     this._pos = 0;
     this._hosts = 0;
+    this._registerSketches = 0;
     this._reserve(HEADER_FIXED + 1 + id.length + (5 + header.stats.length) * MAX_VARINT_BYTES);
     const view = new DataView(this._buf.buffer);
     view.setUint32(0, FRAME_MAGIC);
@@ -86,7 +88,9 @@ export class FrameWriter {
     for (let j = 0; j < DISTINCT_COUNT; j++) {
       sizes[j] = distinct[j] ? nonZero(distinct[j]!) : 0;
       if (sizes[j] > 0) mask += 2 ** (HOST_FIELD_COUNT + j);
+      if (sizes[j] > 0 && distinct[j]!.registers) this._registerSketches++;
     }
+    if (this._registerSketches > MAX_FRAME_REGISTER_SKETCHES) throw new RangeError(`a frame holds at most ${MAX_FRAME_REGISTER_SKETCHES} HyperLogLog sketches`);
     this._varint(mask);
     for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) this._varint(values[i]);
     for (let j = 0; j < DISTINCT_COUNT; j++) if (sizes[j] > 0) this._sketch(distinct[j]!, sizes[j]);
@@ -95,6 +99,11 @@ export class FrameWriter {
   /** size is how many bytes the frame in progress has. */
   get size(): number {
     return this._pos;
+  }
+
+  /** full says the frame cannot take another host for sure: at the host cap, or too few HyperLogLog sketches left. */
+  get full(): boolean {
+    return this._hosts >= MAX_FRAME_HOSTS || this._registerSketches > MAX_FRAME_REGISTER_SKETCHES - DISTINCT_COUNT;
   }
 
   private _sketch(s: SketchSource, n: number): void {
@@ -197,8 +206,8 @@ class FrameReader {
   }
 }
 
-/** readSketch reads one sketch, checking its form, sizes, values and ranks. */
-function readSketch(r: FrameReader): DistinctSketch {
+/** readSketch reads one sketch, checking its form, sizes, values and ranks; budget counts the frame's register sketches. */
+function readSketch(r: FrameReader, budget: { registerSketches: number }): DistinctSketch {
   const at = r.pos;
   const bad = (why: string) => new ProtocolError('PROTO_ERR_BAD_SKETCH', why, at);
   const form = r.u8('sketch form');
@@ -214,6 +223,10 @@ function readSketch(r: FrameReader): DistinctSketch {
     if (sketch.exact?.length !== n) throw bad('an exact sketch with repeated values');
     return sketch;
   }
+  if (form !== SKETCH_WIRE_SPARSE && form !== SKETCH_WIRE_DENSE) throw bad(`sketch form ${form}`);
+  if (++budget.registerSketches > MAX_FRAME_REGISTER_SKETCHES) {
+    throw new ProtocolError('PROTO_ERR_TOO_MANY_SKETCHES', `more than ${MAX_FRAME_REGISTER_SKETCHES} HyperLogLog sketches`, at);
+  }
   const registers = new Uint8Array(SKETCH_REGISTERS);
   if (form === SKETCH_WIRE_SPARSE) {
     const k = r.varint('sketch registers');
@@ -225,13 +238,11 @@ function readSketch(r: FrameReader): DistinctSketch {
       if (i >= SKETCH_REGISTERS || rank < 1 || rank > SKETCH_MAX_RANK) throw bad(`register ${i} of rank ${rank}`);
       registers[i] = rank;
     }
-  } else if (form === SKETCH_WIRE_DENSE) {
+  } else {
     r.need(SKETCH_REGISTERS, 'sketch registers');
     registers.set(r.bytes.subarray(r.pos, r.pos + SKETCH_REGISTERS));
     r.pos += SKETCH_REGISTERS;
     if (registers.some((rank) => rank > SKETCH_MAX_RANK)) throw bad(`a register rank above ${SKETCH_MAX_RANK}`);
-  } else {
-    throw bad(`sketch form ${form}`);
   }
   return DistinctSketch.ofRegisters(registers);
 }
@@ -289,6 +300,7 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     throw new ProtocolError('PROTO_ERR_TOO_MANY_HOSTS', `${hostCount} hosts announced`, r.pos);
   }
   const hosts: HostDelta[] = new Array(hostCount);
+  const budget = { registerSketches: 0 };
   for (let h = 0; h < hostCount; h++) {
     const familyAt = r.pos;
     const family = r.u8('address family');
@@ -313,7 +325,7 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     for (let i = 0; bits > 0; i++, bits = Math.floor(bits / 2)) if (bits % 2 === 1) values[i] = r.varint('host value');
     const distinct: (DistinctSketch | undefined)[] = new Array(DISTINCT_COUNT);
     bits = Math.floor(mask / 2 ** HOST_FIELD_COUNT);
-    for (let j = 0; j < DISTINCT_COUNT; j++, bits = Math.floor(bits / 2)) if (bits % 2 === 1) distinct[j] = readSketch(r);
+    for (let j = 0; j < DISTINCT_COUNT; j++, bits = Math.floor(bits / 2)) if (bits % 2 === 1) distinct[j] = readSketch(r, budget);
     hosts[h] = { host, values, distinct };
   }
   if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the last host`, r.pos);

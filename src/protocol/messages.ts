@@ -12,6 +12,10 @@ export const MAX_PROBE_ID_BYTES = 64;
 /** MAX_FRAME_HOSTS caps the hosts of one frame: a window with more hosts goes out in several parts, so a
  * frame stays below about 10 MB and decoding one never stalls the merger. */
 export const MAX_FRAME_HOSTS = 100_000;
+/** MAX_FRAME_REGISTER_SKETCHES caps the HyperLogLog sketches of one frame (32 KiB each once decoded, however
+ * few bytes their sparse form took), so that decoding a frame takes at most 32 MiB; a probe starts a new
+ * part when it reaches it. */
+export const MAX_FRAME_REGISTER_SKETCHES = 1024;
 /** FLAG_MORE_PARTS in the header's flags: more frames of this window follow from this probe. */
 export const FLAG_MORE_PARTS = 1;
 

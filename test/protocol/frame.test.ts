@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, SKETCH_REGISTERS, SKETCH_MAX_RANK, type WindowHeader } from '../../src/protocol/messages.js';
+import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, type WindowHeader } from '../../src/protocol/messages.js';
 import { parseAddress } from '../../src/protocol/address.js';
 import { hex } from '../helpers/fixtures.js';
 
@@ -140,6 +140,27 @@ describe('FrameWriter and decodeFrame', () => {
       const code = codeOf(bytes.subarray(0, n));
       expect(code, `cut at ${n}`).toMatch(/^PROTO_ERR_(TRUNCATED|TOO_MANY_HOSTS)$/);
     }
+  });
+
+  it('refuse a frame with more HyperLogLog sketches than 32 MiB of registers, however small their sparse form', () => {
+    const regs = new Uint8Array(SKETCH_REGISTERS);
+    regs[7] = 3;
+    const sketches = [{ registers: regs }, { registers: regs }, { registers: regs }, { registers: regs }];
+    const w = new FrameWriter();
+    w.begin(header);
+    w.host(FAMILY_IPV4, parseAddress('10.0.0.1')!, 12, full([1]), sketches);
+    const one = w.finish();
+    const entry = one.subarray(24); // After the 3-byte padded host count at 21.
+    expect(entry.length).toBeLessThan(40); // Four one-register sketches: a few bytes each on the wire.
+    const hosts = MAX_FRAME_REGISTER_SKETCHES / 4 + 1;
+    const bomb = Uint8Array.from([...one.subarray(0, 21), (hosts & 0x7f) | 0x80, ((hosts >> 7) & 0x7f) | 0x80, hosts >> 14, ...Array.from({ length: hosts }, () => [...entry]).flat()]);
+    expect(codeOf(bomb)).toBe('PROTO_ERR_TOO_MANY_SKETCHES');
+    // The writer never makes such a frame: it is full before, and the probe starts a new part.
+    w.begin(header);
+    let n = 0;
+    while (!w.full) { w.host(FAMILY_IPV4, parseAddress('10.0.0.1')!, 12, full([1]), sketches); n++; }
+    expect(n).toBe(MAX_FRAME_REGISTER_SKETCHES / 4);
+    expect(codeOf(w.finish())).toBeUndefined();
   });
 
   it('refuse bad magic, version, kind, family, window, varints and trailing bytes with their codes', () => {
