@@ -1,16 +1,10 @@
 /** In-memory history of completed windows, bounded by age and by bytes. DuckDB replaces it (issue 6). */
-import type { CompletedWindow } from './merge.js';
-
-/** ROW_BYTES is what one host row costs in memory besides its sketches (values, map entry, key). */
-const ROW_BYTES = 400;
+import { hostBytes, type CompletedWindow } from './merge.js';
 
 /** windowBytes estimates the memory a completed window holds. */
 function windowBytes(w: CompletedWindow): number {
   let bytes = 0;
-  for (const s of w.hosts.values()) {
-    bytes += ROW_BYTES;
-    for (const d of s.distinct) if (d) bytes += d.byteLength + 64;
-  }
+  for (const s of w.hosts.values()) bytes += hostBytes(s);
   return bytes;
 }
 

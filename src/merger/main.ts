@@ -1,6 +1,6 @@
 /** Merger wiring: server -> frame decode -> window merger -> history, live push and API. */
 import { decodeFrame } from '../protocol/frame.js';
-import { PROBE_STATS, EXPORTER_STATS } from '../protocol/messages.js';
+import { PROBE_STATS, EXPORTER_STATS, type ExporterReport } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { WindowMerger, type CompletedWindow } from './merge.js';
 import { MemoryHistory } from './history.js';
@@ -13,7 +13,7 @@ import { RateLimitedLog, log } from '../shared/log.js';
 
 const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts: about 9 MB.
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
-const MAX_EXPORTERS = 100_000; // (probe, exporter) pairs remembered for /api/exporters.
+const MAX_EXPORTERS = 16_384; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
 
 /** Merger merges the probes' windows and serves the API and the UI. */
 export class Merger {
@@ -24,15 +24,17 @@ export class Merger {
   private readonly _refused: Record<string, number> = {};
   private readonly _closes: Record<string, number> = {}; // Probe connections closed abnormally, by code.
   private readonly _probes = new Map<string, { lastWindow: number; lastFrameAt: number; stats: Record<string, number> }>();
-  private readonly _exporters = new Map<string, object>(); // "probe exporter" -> the exporter's health as that probe saw it.
+  // Probe -> its latest exporter reports (each frame that carries them carries all of the probe's exporters).
+  private readonly _exporters = new Map<string, { asOf: number; reports: object[] }>();
+  private _exporterCount = 0;
   private readonly _refusals = new RateLimitedLog('merger');
   private _timer?: NodeJS.Timeout;
   private _port = 0;
 
   constructor(readonly config: MergerConfig) {
     this._history = new MemoryHistory(config.retentionMs, config.maxHeldBytes);
-    this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w));
-    const api = new Api(this._history, () => this.status(), () => ({ exporters: [...this._exporters.values()] }));
+    this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w), config.maxPendingBytes);
+    const api = new Api(this._history, () => this.status(), () => ({ exporters: [...this._exporters.values()].flatMap((e) => e.reports) }));
     this._server = new MergerServer(
       { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20 },
       {
@@ -92,12 +94,24 @@ export class Merger {
       const last = this._probes.get(frame.probeId)?.lastWindow ?? 0;
       this._probes.set(frame.probeId, { lastWindow: Math.max(last, frame.windowStart), lastFrameAt: Date.now(), stats });
     }
-    for (const e of frame.exporters ?? []) {
-      const key = `${frame.probeId} ${e.address}`;
-      if (this._exporters.size >= MAX_EXPORTERS && !this._exporters.has(key)) break;
+    if (frame.exporters?.length) this._exporterReports(frame.probeId, frame.windowStart, frame.exporters);
+  }
+
+  /** _exporterReports replaces a probe's exporter reports; over MAX_EXPORTERS, the stalest probes' go first. */
+  private _exporterReports(probe: string, windowStart: number, exporters: ExporterReport[]): void {
+    const reports = exporters.map((e) => {
       const named: Record<string, number> = {};
       EXPORTER_STATS.forEach((name, i) => { if (i < e.stats.length) named[name] = e.stats[i]; });
-      this._exporters.set(key, { probe: frame.probeId, exporter: e.address, as_of_window: frame.windowStart, ...named });
+      return { probe, exporter: e.address, as_of_window: windowStart, ...named };
+    });
+    this._exporterCount += reports.length - (this._exporters.get(probe)?.reports.length ?? 0);
+    this._exporters.set(probe, { asOf: windowStart, reports });
+    while (this._exporterCount > MAX_EXPORTERS) {
+      let stalest: string | undefined;
+      for (const [id, e] of this._exporters) if (id !== probe && (stalest === undefined || e.asOf < this._exporters.get(stalest)!.asOf)) stalest = id;
+      if (stalest === undefined) break; // One probe alone: at most MAX_FRAME_EXPORTERS (4,096).
+      this._exporterCount -= this._exporters.get(stalest)!.reports.length;
+      this._exporters.delete(stalest);
     }
   }
 
@@ -106,9 +120,11 @@ export class Merger {
     this._connections.delete(connection);
     if (probe !== undefined) this._merger.probeDown(probe, Date.now());
     if (code !== 1000 && code !== 1001 && code !== 1008) {
-      // 1009: a message over the frame limit; 1006: the connection dropped.
-      this._closes[code] = (this._closes[code] ?? 0) + 1;
-      this._refusals.log(`close:${code}`, `probe connection ${connection} (${probe ?? 'no frame yet'}) closed: code ${code}${reason ? `, ${reason}` : ''}`);
+      // uWS drops a connection whose message is over the frame limit without a close handshake (1006,
+      // "Received too big message"): count that apart from connections that just dropped.
+      const key = code === 1006 && /too big/i.test(reason) ? 'too_big' : String(code);
+      this._closes[key] = (this._closes[key] ?? 0) + 1;
+      this._refusals.log(`close:${key}`, `probe connection ${connection} (${probe ?? 'no frame yet'}) closed: code ${code}${reason ? `, ${reason}` : ''}`);
     }
   }
 
@@ -134,6 +150,7 @@ export class Merger {
       rows_held: this._history.rowCount,
       bytes_held: this._history.byteCount,
       pending_windows: this._merger.pendingWindows(),
+      pending_bytes: this._merger.pendingBytes,
       frames: { ...this._merger.stats },
       frames_refused: { ...this._refused },
       probe_connections_closed: { ...this._closes },

@@ -17,13 +17,24 @@ export interface CompletedWindow {
 }
 
 /** MergeResult says what happened to a frame. */
-export type MergeResult = 'merged' | 'duplicate' | 'late' | 'future' | 'wrong_window';
+export type MergeResult = 'merged' | 'duplicate' | 'late' | 'future' | 'wrong_window' | 'over_memory';
+
+/** ROW_BYTES is what one host row costs in memory besides its sketches (values, map entry, key). */
+const ROW_BYTES = 400;
+
+/** hostBytes estimates the memory one host's statistics hold. */
+export function hostBytes(s: { distinct: readonly (DistinctSketch | undefined)[] }): number {
+  let bytes = ROW_BYTES;
+  for (const d of s.distinct) if (d) bytes += d.byteLength + 64;
+  return bytes;
+}
 
 /** MergeStats counts frames by result. */
 export type MergeStats = Record<MergeResult, number> & { windowsCompleted: number; hostDeltas: number };
 
 interface Slot {
   start: number;
+  bytes: number; // What the frames merged into it hold at most (hostBytes of each of their hosts).
   hosts: Map<string, HostStats>;
   sequences: Map<string, Set<number>>; // Probe -> sequences merged into this window.
 }
@@ -57,13 +68,23 @@ export class WindowMerger {
   private readonly _alive = new Map<string, number>(); // Connected probe -> connections.
   private readonly _lastReported = new Map<string, number>(); // Probe -> latest window start it reported.
   private _completedUpTo = -Infinity; // Windows that start before this are complete.
-  readonly stats: MergeStats = { merged: 0, duplicate: 0, late: 0, future: 0, wrong_window: 0, windowsCompleted: 0, hostDeltas: 0 };
+  private _pendingBytes = 0;
+  readonly stats: MergeStats = { merged: 0, duplicate: 0, late: 0, future: 0, wrong_window: 0, over_memory: 0, windowsCompleted: 0, hostDeltas: 0 };
 
+  /** maxPendingBytes bounds the memory of the windows held open: a frame that would pass it is refused
+   * ('over_memory'), so that no stream of frames (a sparse sketch of a few bytes decodes to 32 KiB) can
+   * grow the merger without bound. */
   constructor(
     readonly windowMs: number,
     readonly graceWindows: number,
     private readonly _onComplete: (w: CompletedWindow) => void,
+    readonly maxPendingBytes = 256 << 20,
   ) {}
+
+  /** pendingBytes is the memory the held windows may take, as estimated from the frames merged into them. */
+  get pendingBytes(): number {
+    return this._pendingBytes;
+  }
 
   /** probeUp marks a probe connected: windows wait for it (up to the grace period). */
   probeUp(probeId: string): void {
@@ -91,12 +112,17 @@ export class WindowMerger {
     if (frame.windowStart < this._completedUpTo) return 'late';
     if (frame.windowStart > now + this.windowMs) return 'future';
     let slot = this._slots.get(frame.windowStart);
+    if (slot?.sequences.get(frame.probeId)?.has(frame.sequence)) return 'duplicate';
+    let bytes = 0;
+    for (const h of frame.hosts) bytes += hostBytes(h);
+    if (this._pendingBytes + bytes > this.maxPendingBytes) return 'over_memory';
     if (!slot) {
-      slot = { start: frame.windowStart, hosts: new Map(), sequences: new Map() };
+      slot = { start: frame.windowStart, bytes: 0, hosts: new Map(), sequences: new Map() };
       this._slots.set(frame.windowStart, slot);
     }
+    slot.bytes += bytes;
+    this._pendingBytes += bytes;
     let seen = slot.sequences.get(frame.probeId);
-    if (seen?.has(frame.sequence)) return 'duplicate';
     if (!seen) slot.sequences.set(frame.probeId, (seen = new Set()));
     seen.add(frame.sequence);
     for (const h of frame.hosts) {
@@ -120,6 +146,7 @@ export class WindowMerger {
       if (!graceOver && !this._allReported(start)) break;
       const slot = this._slots.get(start)!;
       this._slots.delete(start);
+      this._pendingBytes -= slot.bytes;
       this._completedUpTo = start + this.windowMs;
       this.stats.windowsCompleted++;
       this._onComplete({ start, length: this.windowMs, probes: [...slot.sequences.keys()], hosts: slot.hosts });

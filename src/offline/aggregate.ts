@@ -31,8 +31,11 @@ export function aggregateCaptures(files: string[], options: CoreOptions = defaul
   core.closeWindow((family, addr, off, values, distinct) => {
     const host = family === FAMILY_IPV4 ? formatV4(addr, off) : family === FAMILY_IPV6 ? formatV6(addr, off) : OVERFLOW_HOST;
     const row = { host } as HostRow;
-    HOST_FIELDS.forEach((name, i) => { row[name] = values[i]; });
-    DISTINCT_FIELDS.forEach((name, j) => { row[name] = distinct[j] ? estimateSource(distinct[j]!) : 0; });
+    for (const name of STAT_COLUMNS) { // In column order, so that JSON lists them as CSV does.
+      const i = HOST_FIELDS.indexOf(name as (typeof HOST_FIELDS)[number]);
+      const j = DISTINCT_FIELDS.indexOf(name as (typeof DISTINCT_FIELDS)[number]);
+      row[name] = i >= 0 ? values[i] : distinct[j] ? estimateSource(distinct[j]!) : 0;
+    }
     hosts.push(row);
   });
   hosts.sort((a, b) => b.bytes_out - a.bytes_out || b.bytes_in - a.bytes_in || (a.host < b.host ? -1 : 1));

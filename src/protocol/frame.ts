@@ -243,6 +243,7 @@ function readSketch(r: FrameReader, budget: { registerSketches: number }): Disti
     registers.set(r.bytes.subarray(r.pos, r.pos + SKETCH_REGISTERS));
     r.pos += SKETCH_REGISTERS;
     if (registers.some((rank) => rank > SKETCH_MAX_RANK)) throw bad(`a register rank above ${SKETCH_MAX_RANK}`);
+    if (!registers.some((rank) => rank > 0)) throw bad('a dense sketch with no register set');
   }
   return DistinctSketch.ofRegisters(registers);
 }
@@ -256,6 +257,7 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
   if (bytes[4] !== PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected ${PROTOCOL_VERSION}`, 4);
   if (bytes[5] !== FRAME_KIND_WINDOW) throw new ProtocolError('PROTO_ERR_BAD_KIND', `kind ${bytes[5]}`, 5);
   const flags = view.getUint16(6);
+  if ((flags & ~FLAG_MORE_PARTS) !== 0) throw new ProtocolError('PROTO_ERR_BAD_FLAGS', `flags 0x${flags.toString(16)}`, 6);
   r.pos = 8;
   const idLength = r.u8('probe id length');
   if (idLength < 1 || idLength > MAX_PROBE_ID_BYTES) throw new ProtocolError('PROTO_ERR_BAD_PROBE_ID', `probe id of ${idLength} bytes`, 8);

@@ -27,6 +27,7 @@ export interface MergerConfig {
   graceWindows: number; // A window is complete after this many window lengths even if a probe is silent.
   retentionMs: number; // In-memory history kept for the API.
   maxHeldBytes: number; // Memory for the history of windows (host rows and their sketches); the oldest go first.
+  maxPendingBytes: number; // Memory for the windows still open; frames beyond it are refused (over_memory) and counted.
   webRoot: string; // Where the UI bundle is served from.
 }
 
@@ -52,6 +53,7 @@ export function defaultMergerConfig(): MergerConfig {
     graceWindows: 2,
     retentionMs: 3600_000,
     maxHeldBytes: 512 << 20, // About 400 bytes a host row plus its sketches.
+    maxPendingBytes: 256 << 20,
     webRoot: '',
   };
 }

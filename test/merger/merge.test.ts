@@ -46,6 +46,27 @@ describe('WindowMerger', () => {
     expect(a.hosts[0].distinct[0]!.estimate()).toBe(200); // The frames themselves are left as they came.
   });
 
+  it('refuses frames that would take the open windows past their memory budget, and takes them again once a window completes', () => {
+    const done: CompletedWindow[] = [];
+    const m = new WindowMerger(W, 2, (w) => done.push(w), 100_000);
+    m.probeUp('a');
+    const heavy = (start: number, sequence: number) => {
+      const f = frame('a', start, sequence, { '10.0.0.1': [1] });
+      const regs = new Uint8Array(32_768);
+      regs[0] = 1; // One register: a few bytes on the wire, 32 KiB decoded.
+      f.hosts[0].distinct = [DistinctSketch.ofRegisters(regs), DistinctSketch.ofRegisters(regs.slice()), DistinctSketch.ofRegisters(regs.slice())];
+      return { ...f, moreParts: true };
+    };
+    expect(m.merge(heavy(0, 1), 1)).toBe('merged');
+    expect(m.merge(heavy(0, 2), 1)).toBe('over_memory');
+    expect(m.stats.over_memory).toBe(1);
+    expect(m.pendingBytes).toBeGreaterThan(98_000);
+    m.tick(3 * W); // Grace over: the window completes and hands its memory back.
+    expect(done).toHaveLength(1);
+    expect(m.pendingBytes).toBe(0);
+    expect(m.merge(heavy(3 * W, 3), 3 * W)).toBe('merged');
+  });
+
   it('ignores a duplicate frame (same probe and sequence)', () => {
     const { m, done } = setup();
     m.probeUp('a');

@@ -95,6 +95,7 @@ describe('FrameWriter and decodeFrame', () => {
       ...[0, 1, 3, 0x7f].map((v): [string, Uint8Array] => [`sketch size ${v}`, patch(38, v)]),
       ['a sketch value of 0', patch(39, 0, 0, 0, 0)],
       ['a repeated sketch value', patch(39, 1, 2, 3, 4)],
+      ['a flag bit other than more-parts', patch(6, 0x80)],
       ['a mask naming a fifth sketch', Uint8Array.from([...SKETCH_FRAME.subarray(0, 33), 0x90, 0x02, ...SKETCH_FRAME.subarray(34)])],
     ];
     for (const [what, bytes] of cases) expect(codeOf(bytes), what).toMatch(/^PROTO_ERR_/);
@@ -113,6 +114,8 @@ describe('FrameWriter and decodeFrame', () => {
     expect(codeOf(bad)).toBe('PROTO_ERR_BAD_SKETCH');
     const past = Uint8Array.from([...sparse.subarray(0, at - 3), 0x80, 0x80, 0x02, 2]); // Gap 32,768: past the end.
     expect(codeOf(past)).toBe('PROTO_ERR_BAD_SKETCH');
+    const emptyDense = Uint8Array.from([...sparse.subarray(0, at - 5), 3, ...new Array(SKETCH_REGISTERS).fill(0)]); // Form 3, all zero.
+    expect(codeOf(emptyDense)).toBe('PROTO_ERR_BAD_SKETCH');
   });
 
   it('round-trip IPv4, IPv6, overflow entries and large values', () => {
