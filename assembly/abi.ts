@@ -58,6 +58,12 @@ export const STAT_COUNT: i32 = 38;
 // Input region: one datagram, at most the largest UDP payload.
 export const INPUT_CAPACITY: u32 = 65536;
 
+// Batch region: up to BATCH_CAPACITY datagrams written by the host (the native UDP reader) in slots of
+// INPUT_CAPACITY bytes, each described by BATCH_META_SIZE bytes (u32 length, then the reader's own
+// fields), with a u32 exporter id and an i32 status (written by ingestBatch) per slot.
+export const BATCH_CAPACITY: u32 = 64;
+export const BATCH_META_SIZE: u32 = 32;
+
 // Host entry layout (bytes). The table's dense entry array is the window delta: after closeWindow()
 // the host reads entries [0, n) in place, so no copy is made between the table and the frame encoder.
 // [0,16) address (IPv6, IPv4 as ::ffff:a.b.c.d); [16,20) flags; [20,24) index slot (core only);

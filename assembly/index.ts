@@ -2,9 +2,10 @@
 import {
   STATUS_OK, STATUS_TEMPLATE_PENDING, ERR_TRUNCATED, ERR_BAD_VERSION, ERR_TOO_LARGE, ERR_NOT_INITIALISED,
   ERR_BAD_SET_LENGTH, ERR_BAD_RECORD, INPUT_CAPACITY, STAT_DATAGRAMS, STAT_DATAGRAMS_REJECTED, STAT_ERR_TRUNCATED,
-  STAT_ERR_BAD_VERSION, STAT_ERR_TOO_LARGE, STAT_ERR_BAD_SET_LENGTH, STAT_ERR_BAD_RECORD,
+  STAT_ERR_BAD_VERSION, STAT_ERR_TOO_LARGE, STAT_ERR_BAD_SET_LENGTH, STAT_ERR_BAD_RECORD, BATCH_CAPACITY, BATCH_META_SIZE,
+  STAT_LAST_ERROR_OFFSET, STAT_LAST_DOMAIN, STAT_LAST_TEMPLATE,
 } from "./abi";
-import { initRegions, initInput, inputPtr, statsPtr, count, selectExporter } from "./memory";
+import { initRegions, initInput, inputPtr, statsPtr, count, selectExporter, allocRegion } from "./memory";
 import { load16be } from "./bytes";
 import { initTemplates, setReliable } from "./ipfix/templates";
 import { decodeIpfix } from "./ipfix/message";
@@ -25,6 +26,10 @@ export { FLOW_OUT_SIZE, FLOW_OUT_CAPACITY } from "./flow";
 export { EVENT_SIZE, EVENT_CAPACITY } from "./events";
 
 let ready = false;
+let batchSlots: usize = 0;
+let batchMeta: usize = 0;
+let batchIds: usize = 0;
+let batchStatus: usize = 0;
 
 // init allocates every region once. maxHosts: hosts per window; maxTemplates: over all exporters, at most
 // templatesPerExporter each; maxExporters: exporter ids 1..maxExporters (0 is shared by the rest);
@@ -41,6 +46,10 @@ export function init(maxHosts: u32, maxTemplates: u32, maxExporters: u32, templa
   initFlowOutput();
   initEvents();
   initNetworks();
+  batchSlots = allocRegion(<usize>BATCH_CAPACITY * INPUT_CAPACITY);
+  batchMeta = allocRegion(<usize>BATCH_CAPACITY * BATCH_META_SIZE);
+  batchIds = allocRegion(<usize>BATCH_CAPACITY << 2);
+  batchStatus = allocRegion(<usize>BATCH_CAPACITY << 4);
   initInput(); // Last: it ends at the end of memory.
   ready = true;
   return STATUS_OK;
@@ -79,6 +88,34 @@ export function ingest(len: u32, exporterId: u32, nowMs: f64, reliable: bool): i
     else fail(ERR_BAD_VERSION, msg, 0, 0);
   }
   return finish();
+}
+
+// batchAddress, batchMetaAddress, batchIdsAddress and batchStatusAddress locate the batch regions.
+export function batchAddress(): usize { return batchSlots; }
+export function batchMetaAddress(): usize { return batchMeta; }
+export function batchIdsAddress(): usize { return batchIds; }
+export function batchStatusAddress(): usize { return batchStatus; }
+
+// ingestBatch decodes the n datagrams of the batch region (UDP, arriving at nowMs), each as ingest()
+// would from the input region, and writes each one's outcome (16 bytes: i32 status, then for a rejection
+// the u32 byte offset, observation domain and template id of its error); one call for the whole batch.
+export function ingestBatch(n: u32, nowMs: f64): i32 {
+  if (!ready) return ERR_NOT_INITIALISED;
+  if (n > BATCH_CAPACITY) n = BATCH_CAPACITY;
+  for (let i: u32 = 0; i < n; i++) {
+    let len = load<u32>(batchMeta + <usize>i * BATCH_META_SIZE);
+    if (len > INPUT_CAPACITY) len = INPUT_CAPACITY + 1; // ingest() rejects it as too large.
+    else memory.copy(inputPtr + INPUT_CAPACITY - <usize>len, batchSlots + <usize>i * INPUT_CAPACITY, <usize>len);
+    const status = ingest(len, load<u32>(batchIds + (<usize>i << 2)), nowMs, false);
+    const out = batchStatus + (<usize>i << 4);
+    store<i32>(out, status);
+    if (status != STATUS_OK && status != STATUS_TEMPLATE_PENDING) {
+      store<u32>(out, <u32>load<u64>(statsPtr + (<usize>STAT_LAST_ERROR_OFFSET << 3)), 4);
+      store<u32>(out, <u32>load<u64>(statsPtr + (<usize>STAT_LAST_DOMAIN << 3)), 8);
+      store<u32>(out, <u32>load<u64>(statsPtr + (<usize>STAT_LAST_TEMPLATE << 3)), 12);
+    }
+  }
+  return STATUS_OK;
 }
 
 function finish(): i32 {

@@ -7,7 +7,8 @@
 // FastNetMon, which has no setting, by raising net.core.rmem_default while it opens its socket).
 //
 // Usage: node bench/peers.mjs [--capture FILE.pcap[.gz]] [--rates 20000,50000,100000] [--seconds 3]
-//        [--rounds 3] [--rcvbuf 8388608] [--only hostflow,nfcapd,nfacctd,fastnetmon] [--smoke]   (after npm run build)
+//        [--rounds 3] [--rcvbuf 8388608] [--only hostflow,hostflow-dgram,nfcapd,nfacctd,fastnetmon] [--smoke]
+//        (after npm run build; hostflow is the probe with its native UDP reader, hostflow-dgram with node:dgram)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -24,7 +25,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '3' },
     rcvbuf: { type: 'string', default: String(8 << 20) },
-    only: { type: 'string', default: 'hostflow,nfcapd,nfacctd,fastnetmon' },
+    only: { type: 'string', default: 'hostflow,hostflow-dgram,nfcapd,nfacctd,fastnetmon' },
     smoke: { type: 'boolean', default: false },
   },
 });
@@ -95,23 +96,28 @@ async function httpText(url) {
 
 /** Each collector: start() returns { pid, accounted(): Promise<number>, stop(): Promise<number|undefined> }. */
 let port = 19400;
+
+/** hostflow starts a merger and a probe with the given UDP reader; only the probe's CPU and memory count. */
+async function hostflow(reader) {
+  const p = ++port, http = ++port, metrics = ++port;
+  const merger = spawn(process.execPath, [join(ROOT, 'bin/hostflow.js'), 'merger', '--http', `127.0.0.1:${http}`], { stdio: 'ignore' });
+  const probe = spawn(process.execPath, [join(ROOT, 'bin/hostflow.js'), 'probe', '--udp', `127.0.0.1:${p}`, '--tcp', 'off', '--merger', `ws://127.0.0.1:${http}/probe`,
+    '--probe-id', 'bench', '--metrics', `127.0.0.1:${metrics}`, '--udp-reader', reader], { stdio: 'ignore' });
+  const records = async () => JSON.parse((await httpText(`http://127.0.0.1:${metrics}/status`)) || '{}').core?.records;
+  while ((await records()) === undefined) await sleep(100);
+  const stop = async () => {
+    const n = await records();
+    probe.kill('SIGTERM');
+    merger.kill('SIGTERM');
+    await sleep(300);
+    return n;
+  };
+  return { port: p, pid: probe.pid, accounted: records, stop };
+}
+
 const COLLECTORS = {
-  async hostflow() {
-    const p = ++port, http = ++port, metrics = ++port;
-    const merger = spawn(process.execPath, [join(ROOT, 'bin/hostflow.js'), 'merger', '--http', `127.0.0.1:${http}`], { stdio: 'ignore' });
-    const probe = spawn(process.execPath, [join(ROOT, 'bin/hostflow.js'), 'probe', '--udp', `127.0.0.1:${p}`, '--tcp', 'off', '--merger', `ws://127.0.0.1:${http}/probe`,
-      '--probe-id', 'bench', '--metrics', `127.0.0.1:${metrics}`], { stdio: 'ignore' });
-    const records = async () => JSON.parse((await httpText(`http://127.0.0.1:${metrics}/status`)) || '{}').core?.records;
-    while ((await records()) === undefined) await sleep(100);
-    const stop = async () => {
-      const n = await records();
-      probe.kill('SIGTERM');
-      merger.kill('SIGTERM');
-      await sleep(300);
-      return n;
-    };
-    return { port: p, pid: probe.pid, accounted: records, stop };
-  },
+  hostflow: () => hostflow('native'), // recvmmsg batches into WASM memory (build/recvmmsg.node)
+  'hostflow-dgram': () => hostflow('dgram'), // node:dgram, one callback and one Buffer per datagram
   async nfcapd() {
     const p = ++port, dir = join(work, `nfcapd-${p}`);
     mkdirSync(dir);
@@ -191,7 +197,7 @@ function raiseDefaultReceiveBuffer(bytes) {
 const have = (cmd) => { try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; } };
 const names = opts.only.split(',').filter((n) => {
   if (!COLLECTORS[n]) throw new Error(`unknown collector ${n}`);
-  if (n !== 'hostflow' && !have(n)) { console.error(`skipping ${n}: not installed (Debian: ${n === 'nfcapd' ? 'nfdump' : n === 'nfacctd' ? 'pmacct' : n})`); return false; }
+  if (!n.startsWith('hostflow') && !have(n)) { console.error(`skipping ${n}: not installed (Debian: ${n === 'nfcapd' ? 'nfdump' : n === 'nfacctd' ? 'pmacct' : n})`); return false; }
   return true;
 });
 

@@ -1,5 +1,7 @@
 // Sizes: the core's WASM memory per host of table budget, and the frame bytes per active host per window.
 import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { FlowCore, defaultCoreOptions } from '../src/wasm/core.js';
 import { FrameWriter } from '../src/protocol/frame.js';
 import { readCaptureFile } from '../src/pcap/reader.js';
@@ -37,4 +39,11 @@ for (const name of ['ipfix-ms', 'nfv5']) {
     const label = perWindow === Infinity ? 'as one window' : `in ${windows} windows of ${perWindow} datagrams`;
     console.log(`| frames of softflowd-${name} ${label} (${hosts} host entries) | ${bytes} bytes, ${(bytes / hosts).toFixed(1)} bytes per host per window |`);
   }
+}
+
+// The UI bundle as the merger serves it (npm run build:web).
+const bundle = join(FIXTURES, '../../dist/web/main.js');
+if (existsSync(bundle)) {
+  const bytes = readFileSync(bundle);
+  console.log(`| UI bundle (dist/web/main.js) | ${bytes.length} bytes, ${gzipSync(bytes).length} gzipped |`);
 }

@@ -31,6 +31,8 @@ common: --max-hosts N (hosts per window in the probe's table, default 200000);
         --sketch-memory SIZE (memory for one window's distinct-count sketches, e.g. 64M, default 64M);
         --networks CIDR,... (monitored networks: only their addresses become hosts; default every address);
         --tcp HOST:PORT|off (IPFIX over TCP; default: the --udp address and port);
+        --udp-reader auto|native|dgram (native: many datagrams per system call, where build/recvmmsg.node
+          was built; auto, the default: native if it loads, else node:dgram);
         --metrics HOST:PORT (the probe's /metrics, /exporters and /status; default off)`;
 
 const FLAGS = {
@@ -45,6 +47,7 @@ const FLAGS = {
   'probe-id': { type: 'string' },
   'max-hosts': { type: 'string' },
   'sketch-memory': { type: 'string' },
+  'udp-reader': { type: 'string' },
   to: { type: 'string' },
   rate: { type: 'string' },
   loop: { type: 'boolean' },
@@ -102,6 +105,11 @@ function probeConfig(values: Values): ProbeConfig {
   // IPFIX over TCP listens beside UDP, on the same address and port unless told otherwise.
   c.tcp = values.tcp === 'off' ? null : values.tcp ? parseHostPort(values.tcp, c.udp.host) : { ...c.udp };
   if (values.metrics) c.metrics = parseHostPort(values.metrics, '127.0.0.1');
+  if (values['udp-reader'] !== undefined) {
+    const r = values['udp-reader'];
+    if (r !== 'auto' && r !== 'native' && r !== 'dgram') throw new Error(`--udp-reader must be auto, native or dgram, got "${r}"`);
+    c.udpReader = r;
+  }
   if (values.merger) c.mergerUrl = checkMergerUrl(values.merger);
   if (values['probe-id'] !== undefined) c.probeId = checkProbeId(values['probe-id']);
   coreFlags(values, c.core);

@@ -7,6 +7,7 @@ import { PROBE_STATS, MAX_FRAME_EXPORTERS, type ProbeStatName } from '../protoco
 /** FRAME_PART_BYTES: a window's frame is split once a part reaches this size (the merger takes up to 16 MiB). */
 const FRAME_PART_BYTES = 8 << 20;
 import { UdpInput } from './udp-input.js';
+import { BatchUdpInput, loadNativeReader } from './batch-input.js';
 import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
@@ -20,6 +21,8 @@ import { formatPrometheus, type MetricFamily } from '../shared/metrics.js';
 export interface ProbeStats {
   probeId: string;
   udpPort: number;
+  udpReader: 'native' | 'dgram';
+  udpBatches?: number; // Batches the native reader took (each one system call and one call into WASM).
   tcpPort: number;
   tcp?: TcpInputStats;
   receiveBufferBytes: number;
@@ -33,7 +36,9 @@ export interface ProbeStats {
 export class Probe {
   private readonly _core: FlowCore;
   private readonly _writer = new FrameWriter();
-  private readonly _input: UdpInput;
+  private readonly _input: UdpInput | BatchUdpInput;
+  /** udpReader says which UDP reader the probe uses: native (recvmmsg batches) or dgram. */
+  readonly udpReader: 'native' | 'dgram';
   private readonly _tcp?: TcpInput;
   private _tcpPort = 0;
   private readonly _clock: WindowClock;
@@ -49,10 +54,13 @@ export class Probe {
   constructor(readonly config: ProbeConfig, clock: Clock = systemClock) {
     this._core = new FlowCore(config.core);
     this._sequence = clock.now();
-    this._input = new UdpInput(
-      { host: config.udp.host, port: config.udp.port, receiveBufferBytes: config.receiveBufferBytes },
-      (payload, source) => this.ingest(payload, source),
-    );
+    const udp = { host: config.udp.host, port: config.udp.port, receiveBufferBytes: config.receiveBufferBytes };
+    const native = config.udpReader === 'dgram' ? 'the dgram reader was asked for' : loadNativeReader();
+    if (typeof native === 'string' && config.udpReader === 'native') throw new Error(`--udp-reader native: ${native}`);
+    this.udpReader = typeof native === 'string' ? 'dgram' : 'native';
+    this._input = typeof native === 'string'
+      ? new UdpInput(udp, (payload, source) => this.ingest(payload, source))
+      : new BatchUdpInput(udp, this._core, (error, source, length) => this._logStatus(error, source, length));
     if (config.tcp) {
       this._tcp = new TcpInput({ ...config.tcp, maxConnections: 256, idleTimeoutMs: 15 * 60_000 },
         (message, source) => this.ingest(message, source, true));
@@ -96,7 +104,7 @@ export class Probe {
     this._uplink.start();
     this._clock.start();
     const tcp = this._tcp ? ` and tcp ${this.config.tcp!.host}:${this._tcpPort}` : '';
-    log('probe', `${this.config.probeId} listening on udp ${this.config.udp.host}:${this._udpPort}${tcp}, sending to ${this.config.mergerUrl}, window ${this.config.windowMs} ms`);
+    log('probe', `${this.config.probeId} listening on udp ${this.config.udp.host}:${this._udpPort} (${this.udpReader} reader)${tcp}, sending to ${this.config.mergerUrl}, window ${this.config.windowMs} ms`);
     return this._udpPort;
   }
 
@@ -106,8 +114,18 @@ export class Probe {
     if (status !== STATUS_OK && status !== STATUS_TEMPLATE_PENDING) {
       const e = this._core.decodeError(status)!;
       const version = payload.length >= 2 ? `version ${(payload[0] << 8) | payload[1]}, ` : '';
-      this._errors.log(`${source}:${e.code}`, `exporter ${source}: ${e.code.toLowerCase()} at byte ${e.offset} of ${payload.length} (${version} domain ${e.obsDomainId}, template ${e.templateId})`);
+      this._logRejection(source, e.code, e.offset, payload.length, `${version}domain ${e.obsDomainId}, template ${e.templateId}`);
     }
+  }
+
+  /** _logStatus logs a datagram that a native reader's batch rejected. */
+  private _logStatus(e: { status: number; offset: number; domain: number; template: number }, source: string, length: number): void {
+    const code = this._core.decodeError(e.status)!.code;
+    this._logRejection(source, code, e.offset, length, `domain ${e.domain}, template ${e.template}`);
+  }
+
+  private _logRejection(source: string, code: string, offset: number, length: number, context: string): void {
+    this._errors.log(`${source}:${code}`, `exporter ${source}: ${code.toLowerCase()} at byte ${offset} of ${length} (${context})`);
   }
 
   /** _closeWindow frames the window's hosts, in parts of at most MAX_FRAME_HOSTS hosts, about
@@ -147,6 +165,8 @@ export class Probe {
     return {
       probeId: this.config.probeId,
       udpPort: this._udpPort,
+      udpReader: this.udpReader,
+      udpBatches: this._input instanceof BatchUdpInput ? this._input.stats.batches : undefined,
       tcpPort: this._tcpPort,
       tcp: this._tcp ? { ...this._tcp.stats } : undefined,
       receiveBufferBytes: this._input.receiveBufferBytes(),

@@ -15,6 +15,7 @@ export interface ProbeConfig {
   tcp: HostPort | null; // IPFIX over TCP; null: off.
   metrics: HostPort | null; // The probe's /metrics, /exporters, /status; null: off.
   receiveBufferBytes: number;
+  udpReader: 'auto' | 'native' | 'dgram'; // native: recvmmsg batches (build/recvmmsg.node); auto: native where it loads.
   windowMs: number;
   mergerUrl: string;
   core: CoreOptions;
@@ -40,6 +41,7 @@ export function defaultProbeConfig(): ProbeConfig {
     tcp: { host: '0.0.0.0', port: 4739 },
     metrics: null,
     receiveBufferBytes: 8 << 20,
+    udpReader: 'auto',
     windowMs: DEFAULT_WINDOW_MS,
     mergerUrl: 'ws://127.0.0.1:8080/probe',
     core: defaultCoreOptions(),

@@ -74,6 +74,10 @@ export const STAT_COUNT = 38;
 /** Input region size: the largest datagram the core takes. */
 export const INPUT_CAPACITY = 65536;
 
+/** Batch regions (see assembly/abi.ts): datagrams per batch and the bytes describing each. */
+export const BATCH_CAPACITY = 64;
+export const BATCH_META_SIZE = 32;
+
 /** Host entry layout, read in place after closeWindow(). */
 export const DELTA_RECORD_SIZE = 320;
 export const DELTA_OFF_FLAGS = 16;

@@ -4,7 +4,7 @@ import { ERR_CORE_FAULT } from './abi.js';
 import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_OFF_TCP_OUT, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE,
-  DELTA_OFF_SKETCHES, SKETCH_HEAD_SIZE, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL,
+  DELTA_OFF_SKETCHES, SKETCH_HEAD_SIZE, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, BATCH_CAPACITY, BATCH_META_SIZE,
 } from './abi.js';
 import { SKETCH_REGISTERS, DISTINCT_COUNT } from '../protocol/messages.js';
 import type { SketchSource } from '../protocol/sketch.js';
@@ -131,7 +131,39 @@ export class FlowCore {
     this._inputEnd = this._wasm.inputEnd();
   }
 
-  /** exporterId gives each exporter address its own template scope; past maxExporters they share one. */
+  /** exporterId gives each exporter address its own template scope; past maxExporters they share one (0). */
+  exporterId(exporter: string): number {
+    return this._exporterId(exporter);
+  }
+
+  /** batch locates the batch regions (see assembly/abi.ts) for a reader that writes datagrams into them;
+   * ids and outcomes are views of the per-slot exporter ids (the caller writes) and outcomes (ingestBatch
+   * writes four i32 a slot: status, then the error's byte offset, observation domain and template id). */
+  batch(): { memory: ArrayBuffer; slots: number; meta: number; metaWords: Uint32Array; ids: Uint32Array; outcomes: Int32Array } {
+    const memory = this._wasm.memory.buffer;
+    return {
+      memory,
+      slots: this._wasm.batchAddress(),
+      meta: this._wasm.batchMetaAddress(),
+      metaWords: new Uint32Array(memory, this._wasm.batchMetaAddress(), BATCH_CAPACITY * BATCH_META_SIZE / 4),
+      ids: new Uint32Array(memory, this._wasm.batchIdsAddress(), BATCH_CAPACITY),
+      outcomes: new Int32Array(memory, this._wasm.batchStatusAddress(), BATCH_CAPACITY * 4), // status, offset, domain, template
+
+    };
+  }
+
+  /** ingestBatch decodes the n datagrams a reader put in the batch regions, arrived at nowMs (UDP): one
+   * call into WASM for all of them. A trap (a bug) loses the rest of the batch; it is counted. */
+  ingestBatch(n: number, nowMs: number): void {
+    try {
+      this._wasm.ingestBatch(n, nowMs);
+    } catch (err) {
+      if (!(err instanceof WebAssembly.RuntimeError || err instanceof WasmAbortError)) throw err;
+      this._faults++;
+      this.lastFault = err.message;
+    }
+  }
+
   private _exporterId(exporter: string): number {
     let id = this._exporters.get(exporter);
     if (id === undefined) {

@@ -12,6 +12,11 @@ export interface CoreExports {
   statsAddress(): number;
   entriesAddress(): number;
   ingest(len: number, exporterId: number, nowMs: number, reliable: number): number;
+  batchAddress(): number;
+  batchMetaAddress(): number;
+  batchIdsAddress(): number;
+  batchStatusAddress(): number;
+  ingestBatch(n: number, nowMs: number): number;
   closeWindow(): number;
   monitorNetworks(n: number): void;
   clear(): void;

@@ -1,0 +1,40 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
+import { SOFTFLOWD_IPFIX_MS, softflowdOracle } from '../helpers/fixtures.js';
+
+// Both UDP readers of the probe on the same replay: the native one (recvmmsg batches into WASM memory,
+// built by npm run build on Linux) and node:dgram; each must account every record as nfdump sums them.
+describe('the probe\'s UDP readers', () => {
+  const running: Hostflow[] = [];
+  afterAll(async () => { await Promise.all(running.map((h) => h.stop())); });
+
+  for (const reader of ['native', 'dgram'] as const) {
+    it(`accounts every record of a replayed capture with the ${reader} reader`, async () => {
+      const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--metrics', '127.0.0.1:0', '--udp-reader', reader,
+        '--merger', 'ws://127.0.0.1:9/probe', '--window', '60s', '--probe-id', `reader-${reader}`]);
+      running.push(probe);
+      const udpPort = Number((await probe.waitFor(new RegExp(`listening on udp 127\\.0\\.0\\.1:(\\d+) \\(${reader} reader\\)`)))[1]);
+      const metricsPort = Number((await probe.waitFor(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/))[1]);
+      // As fast as the sender goes: the native reader then takes many datagrams per system call.
+      const replay = await runHostflow(['replay', SOFTFLOWD_IPFIX_MS, '--to', `127.0.0.1:${udpPort}`, '--rate', '20000']);
+      expect(replay.code, replay.output).toBe(0);
+      const status = await poll(async () => {
+        const { body } = await getJson(`http://127.0.0.1:${metricsPort}/status`);
+        return body.core?.datagrams === 1581 ? body : undefined;
+      }, 15_000, 'every datagram at the probe');
+      const oracle = softflowdOracle();
+      const flows = [...oracle.out.values()].reduce((s, [f]) => s + f, 0);
+      expect(status.udpReader).toBe(reader);
+      expect(status.core).toMatchObject({ records: flows, datagramsRejected: 0, setsNoTemplate: 0 });
+      if (reader === 'native') expect(status.udpBatches).toBeGreaterThan(0);
+      const exporters = (await getJson(`http://127.0.0.1:${metricsPort}/exporters`)).body.exporters;
+      expect(exporters.map((e: any) => e.exporter)).toEqual(['127.0.0.1']);
+    });
+  }
+
+  it('refuses an unknown --udp-reader with a reason', async () => {
+    const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--udp-reader', 'bogus', '--merger', 'ws://127.0.0.1:9/probe']);
+    running.push(probe);
+    await probe.waitFor(/--udp-reader must be auto, native or dgram, got "bogus"/);
+  });
+});
