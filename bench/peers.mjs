@@ -221,7 +221,8 @@ async function runOne(name, rate) {
   const rss = peakRssMb(all);
   const accounted = await c.stop();
   const sent = recordsIn(count);
-  return { name, rate, sent, accounted, lost: sent - accounted, cpu, perCpuSecond: accounted / cpu, rss };
+  // Below one clock tick of CPU (smoke runs) there is no rate to tell.
+  return { name, rate, sent, accounted, lost: sent - accounted, cpu, perCpuSecond: cpu > 0 ? accounted / cpu : NaN, rss };
 }
 
 const results = [];
@@ -244,7 +245,8 @@ const median = (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
 for (const name of names) {
   for (const rate of RATES) {
     const runs = results.filter((r) => r.name === name && r.rate === rate);
-    console.log(`| ${name} | ${rate} | ${runs[0].sent} | ${median(runs.map((r) => r.lost))} (${(100 * median(runs.map((r) => r.lost)) / runs[0].sent).toFixed(1)} %) | ${(median(runs.map((r) => r.perCpuSecond)) / 1e6).toFixed(2)} | ${Math.max(...runs.map((r) => r.rss)).toFixed(0)} |`);
+    const perCpu = median(runs.map((r) => r.perCpuSecond));
+    console.log(`| ${name} | ${rate} | ${runs[0].sent} | ${median(runs.map((r) => r.lost))} (${(100 * median(runs.map((r) => r.lost)) / runs[0].sent).toFixed(1)} %) | ${Number.isNaN(perCpu) ? 'under a clock tick' : (perCpu / 1e6).toFixed(2)} | ${Math.max(...runs.map((r) => r.rss)).toFixed(0)} |`);
   }
 }
 if (opts.smoke) {
