@@ -61,6 +61,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_string_utf8(env, argv[0], host, sizeof host, &hostLen));
   CHECK(napi_get_value_int32(env, argv[1], &port));
   CHECK(napi_get_value_int32(env, argv[2], &rcvbuf));
+  if (port < 0 || port > 65535) { napi_throw_range_error(env, NULL, "port must be 0..65535"); return NULL; }
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);
   socklen_t len;
@@ -145,8 +146,10 @@ static napi_value js_read(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_int64(env, argv[3], &slotSize));
   CHECK(napi_get_value_int64(env, argv[4], &count));
   CHECK(napi_get_value_int64(env, argv[5], &meta));
-  if (count < 1 || count > MAX_BATCH || slots < 0 || slotSize < 1 || meta < 0 ||
-      (uint64_t)slots + (uint64_t)slotSize * count > size || (uint64_t)meta + 32 * count > size) {
+  // Every product below is checked by division first, so that no argument can wrap it around.
+  if (count < 1 || count > MAX_BATCH || slots < 0 || slotSize < 1 || meta < 0 || (uint64_t)slots > size ||
+      (uint64_t)slotSize > (size - (uint64_t)slots) / (uint64_t)count || (uint64_t)meta > size ||
+      (uint64_t)(32 * count) > size - (uint64_t)meta || slotSize > 0x7fffffff) {
     napi_throw_range_error(env, NULL, "batch regions outside the memory");
     return NULL;
   }

@@ -2,7 +2,7 @@
 // and Node's own headers. It is optional: where it cannot be built (no compiler, no headers, not Linux)
 // this says why and the probe reads UDP with node:dgram.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build/recvmmsg.node');
 const candidates = [process.env.npm_config_nodedir, join(dirname(process.execPath), '..')].filter(Boolean).map((d) => join(d, 'include/node'));
 const include = candidates.find((d) => existsSync(join(d, 'node_api.h')) && existsSync(join(d, 'uv.h')));
+rmSync(out, { force: true }); // A stale build must not outlive a failed one.
 try {
   if (process.platform !== 'linux') throw new Error(`recvmmsg is Linux only (this is ${process.platform})`);
   if (!include) throw new Error(`no Node.js headers (node_api.h, uv.h) in ${candidates.join(', ')}`);

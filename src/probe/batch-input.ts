@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatV6 } from '../protocol/address.js';
+import { formatV4, formatV6, isMappedV4 } from '../protocol/address.js';
 import { BATCH_CAPACITY, BATCH_META_SIZE, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
 import type { FlowCore } from '../wasm/core.js';
 import type { UdpInputOptions } from './udp-input.js';
@@ -16,7 +16,7 @@ interface NativeReader {
   close(handle: unknown): void;
 }
 
-let native: NativeReader | null | undefined;
+let native: NativeReader | string | undefined;
 
 /** loadNativeReader loads build/recvmmsg.node, or says why it cannot. */
 export function loadNativeReader(): NativeReader | string {
@@ -24,12 +24,12 @@ export function loadNativeReader(): NativeReader | string {
     const here = dirname(fileURLToPath(import.meta.url));
     const file = ['..', '../..'].map((up) => join(here, up, 'build/recvmmsg.node')).find((f) => existsSync(f));
     try {
-      native = file ? (createRequire(import.meta.url)(file) as NativeReader) : null;
-    } catch {
-      native = null;
+      native = file ? (createRequire(import.meta.url)(file) as NativeReader) : 'build/recvmmsg.node is not built (npm run build:native)';
+    } catch (err) {
+      native = `build/recvmmsg.node does not load: ${(err as Error).message.split('\n')[0]}`;
     }
   }
-  return native ?? 'build/recvmmsg.node is not built or does not load (npm run build:native)';
+  return native;
 }
 
 /** BatchUdpInput owns a native socket; each readable event drains it in batches into the core. */
@@ -39,8 +39,8 @@ export class BatchUdpInput {
   private _granted = 0;
   private readonly _v4Ids = new Map<number, number>(); // IPv4 exporter (as a number) -> exporter id.
   private _batch?: ReturnType<FlowCore["batch"]>;
-  /** batches and datagrams count what was read; errors the failed reads. */
-  readonly stats = { batches: 0, datagrams: 0, errors: 0 };
+  /** batches and datagrams count what was read; readErrors the failed reads. */
+  readonly stats = { batches: 0, datagrams: 0, readErrors: 0 };
 
   constructor(
     readonly options: UdpInputOptions,
@@ -52,7 +52,12 @@ export class BatchUdpInput {
   start(): Promise<number> {
     const reader = loadNativeReader();
     if (typeof reader === 'string') return Promise.reject(new Error(reader));
-    const opened = reader.open(this.options.host, this.options.port, this.options.receiveBufferBytes);
+    let opened;
+    try {
+      opened = reader.open(this.options.host, this.options.port, this.options.receiveBufferBytes);
+    } catch (err) {
+      return Promise.reject(new Error(`udp ${this.options.host}:${this.options.port}: ${(err as Error).message}`));
+    }
     this._reader = reader;
     this._handle = opened.handle;
     this._granted = opened.rcvbuf;
@@ -67,7 +72,7 @@ export class BatchUdpInput {
     // A bounded number of batches per wakeup, so that a flood cannot starve timers and the uplink.
     for (let round = 0; round < 16; round++) {
       const n = reader.read(handle, b.memory, b.slots, INPUT_CAPACITY, BATCH_CAPACITY, b.meta);
-      if (n < 0) { this.stats.errors++; return; }
+      if (n < 0) { this.stats.readErrors++; return; }
       if (n === 0) return;
       const words = BATCH_META_SIZE / 4;
       for (let i = 0; i < n; i++) b.ids[i] = this._exporterId(b.metaWords, i * words);
@@ -97,7 +102,8 @@ export class BatchUdpInput {
   private _address(meta: Uint32Array, at: number): string {
     if (meta[at + 2] === 4) { const v = meta[at + 3]; return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`; }
     const bytes = new Uint8Array(meta.buffer, meta.byteOffset + (at + 4) * 4, 16);
-    return formatV6(bytes, 0);
+    // An IPv4 sender on an IPv6 socket: named as node:dgram names it, so both readers agree.
+    return isMappedV4(bytes, 0) ? `::ffff:${formatV4(bytes, 12)}` : formatV6(bytes, 0);
   }
 
   /** receiveBufferBytes is the size the kernel granted. */

@@ -8,6 +8,10 @@ import { PROBE_STATS, MAX_FRAME_EXPORTERS, type ProbeStatName } from '../protoco
 const FRAME_PART_BYTES = 8 << 20;
 import { UdpInput } from './udp-input.js';
 import { BatchUdpInput, loadNativeReader } from './batch-input.js';
+import { isIP } from 'node:net';
+
+/** hostText brackets an IPv6 address for HOST:PORT text. */
+const hostText = (host: string) => (host.includes(':') ? `[${host}]` : host);
 import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
@@ -23,6 +27,7 @@ export interface ProbeStats {
   udpPort: number;
   udpReader: 'native' | 'dgram';
   udpBatches?: number; // Batches the native reader took (each one system call and one call into WASM).
+  udpReadErrors?: number; // Failed reads of the native reader.
   tcpPort: number;
   tcp?: TcpInputStats;
   receiveBufferBytes: number;
@@ -39,6 +44,7 @@ export class Probe {
   private readonly _input: UdpInput | BatchUdpInput;
   /** udpReader says which UDP reader the probe uses: native (recvmmsg batches) or dgram. */
   readonly udpReader: 'native' | 'dgram';
+  private readonly _readerNote: string; // Which reader, and why not the native one.
   private readonly _tcp?: TcpInput;
   private _tcpPort = 0;
   private readonly _clock: WindowClock;
@@ -55,9 +61,11 @@ export class Probe {
     this._core = new FlowCore(config.core);
     this._sequence = clock.now();
     const udp = { host: config.udp.host, port: config.udp.port, receiveBufferBytes: config.receiveBufferBytes };
-    const native = config.udpReader === 'dgram' ? 'the dgram reader was asked for' : loadNativeReader();
+    // The native reader binds literal addresses only; a host name goes to node:dgram, which resolves it.
+    const native = config.udpReader === 'dgram' ? 'asked for' : isIP(config.udp.host) === 0 ? `${config.udp.host} is a name, not an address` : loadNativeReader();
     if (typeof native === 'string' && config.udpReader === 'native') throw new Error(`--udp-reader native: ${native}`);
     this.udpReader = typeof native === 'string' ? 'dgram' : 'native';
+    this._readerNote = typeof native === 'string' ? `dgram reader: ${native}` : 'native reader';
     this._input = typeof native === 'string'
       ? new UdpInput(udp, (payload, source) => this.ingest(payload, source))
       : new BatchUdpInput(udp, this._core, (error, source, length) => this._logStatus(error, source, length));
@@ -98,13 +106,18 @@ export class Probe {
 
   /** start binds UDP, connects to the merger and starts the window clock; resolves to the UDP port. */
   async start(): Promise<number> {
-    this._udpPort = await this._input.start();
-    if (this._tcp) this._tcpPort = await this._tcp.start();
-    if (this._metrics) log('probe', `metrics on http://${this.config.metrics!.host}:${await this._metrics.start()}/metrics`);
+    try {
+      this._udpPort = await this._input.start();
+      if (this._tcp) this._tcpPort = await this._tcp.start();
+      if (this._metrics) log('probe', `metrics on http://${hostText(this.config.metrics!.host)}:${await this._metrics.start()}/metrics`);
+    } catch (err) {
+      await this.stop(); // What did start must not stay bound.
+      throw err;
+    }
     this._uplink.start();
     this._clock.start();
-    const tcp = this._tcp ? ` and tcp ${this.config.tcp!.host}:${this._tcpPort}` : '';
-    log('probe', `${this.config.probeId} listening on udp ${this.config.udp.host}:${this._udpPort} (${this.udpReader} reader)${tcp}, sending to ${this.config.mergerUrl}, window ${this.config.windowMs} ms`);
+    const tcp = this._tcp ? ` and tcp ${hostText(this.config.tcp!.host)}:${this._tcpPort}` : '';
+    log('probe', `${this.config.probeId} listening on udp ${hostText(this.config.udp.host)}:${this._udpPort} (${this._readerNote})${tcp}, sending to ${this.config.mergerUrl}, window ${this.config.windowMs} ms`);
     return this._udpPort;
   }
 
@@ -167,6 +180,7 @@ export class Probe {
       udpPort: this._udpPort,
       udpReader: this.udpReader,
       udpBatches: this._input instanceof BatchUdpInput ? this._input.stats.batches : undefined,
+      udpReadErrors: this._input instanceof BatchUdpInput ? this._input.stats.readErrors : undefined,
       tcpPort: this._tcpPort,
       tcp: this._tcp ? { ...this._tcp.stats } : undefined,
       receiveBufferBytes: this._input.receiveBufferBytes(),

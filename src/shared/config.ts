@@ -90,7 +90,7 @@ export function checkMergerUrl(url: string): string {
 /** parseHostPort reads "HOST:PORT", "[v6]:PORT" or ":PORT". */
 export function parseHostPort(text: string, defaultHost: string): HostPort {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
-  if (!m) throw new Error(`"${text}" is not HOST:PORT`);
+  if (!m) throw new Error(`"${text}" is not HOST:PORT (an IPv6 address goes in brackets: [::1]:4739)`);
   const port = Number(m[3]);
   if (port > 65535) throw new Error(`port ${port} is out of range (0..65535)`);
   return { host: m[1] ?? (m[2] || defaultHost), port };

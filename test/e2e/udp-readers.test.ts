@@ -1,4 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import dgram from 'node:dgram';
 import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS, softflowdOracle } from '../helpers/fixtures.js';
 
@@ -13,7 +15,7 @@ describe('the probe\'s UDP readers', () => {
       const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--metrics', '127.0.0.1:0', '--udp-reader', reader,
         '--merger', 'ws://127.0.0.1:9/probe', '--window', '60s', '--probe-id', `reader-${reader}`]);
       running.push(probe);
-      const udpPort = Number((await probe.waitFor(new RegExp(`listening on udp 127\\.0\\.0\\.1:(\\d+) \\(${reader} reader\\)`)))[1]);
+      const udpPort = Number((await probe.waitFor(new RegExp(`listening on udp 127\\.0\\.0\\.1:(\\d+) \\(${reader} reader`)))[1]);
       const metricsPort = Number((await probe.waitFor(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/))[1]);
       // As fast as the sender goes: the native reader then takes many datagrams per system call.
       const replay = await runHostflow(['replay', SOFTFLOWD_IPFIX_MS, '--to', `127.0.0.1:${udpPort}`, '--rate', '20000']);
@@ -31,6 +33,32 @@ describe('the probe\'s UDP readers', () => {
       expect(exporters.map((e: any) => e.exporter)).toEqual(['127.0.0.1']);
     });
   }
+
+  for (const reader of ['native', 'dgram'] as const) {
+    it(`exits with a reason, instead of staying up with its UDP port bound, when a later listener cannot start (${reader} reader)`, async () => {
+      const taken = createServer();
+      await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+      const metricsPort = (taken.address() as AddressInfo).port;
+      const probe = await runHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--udp-reader', reader, '--metrics', `127.0.0.1:${metricsPort}`,
+        '--merger', 'ws://127.0.0.1:9/probe'], 15_000);
+      taken.close();
+      expect(probe.code, probe.output).toBe(1);
+      expect(probe.output).toMatch(/EADDRINUSE/);
+    });
+  }
+
+  it('gives a name in --udp to node:dgram and says so, and refuses it for --udp-reader native', async () => {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+    const port = socket.address().port;
+    socket.close();
+    const auto = startHostflow(['probe', '--udp', `localhost:${port}`, '--tcp', 'off', '--merger', 'ws://127.0.0.1:9/probe']);
+    running.push(auto);
+    await auto.waitFor(/\(dgram reader: localhost is a name, not an address\)/);
+    const native = await runHostflow(['probe', '--udp', `localhost:${port + 1}`, '--tcp', 'off', '--udp-reader', 'native', '--merger', 'ws://127.0.0.1:9/probe']);
+    expect(native.code).toBe(1);
+    expect(native.output).toMatch(/--udp-reader native: localhost is a name, not an address/);
+  });
 
   it('refuses an unknown --udp-reader with a reason', async () => {
     const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--udp-reader', 'bogus', '--merger', 'ws://127.0.0.1:9/probe']);
