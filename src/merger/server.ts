@@ -1,5 +1,11 @@
 /** uWebSockets.js adapter: /probe frames in, /api/live out, HTTP routes and the UI bundle. Moves bytes only. */
-import uWS from 'uWebSockets.js';
+import type * as uWS from 'uWebSockets.js';
+import { createRequire } from 'node:module';
+
+/** uws loads uWebSockets.js on first use, so that a process that is only a probe never maps the
+ * merger's native library (about 5 MB resident). */
+let loaded: typeof uWS | undefined;
+const uws = (): typeof uWS => (loaded ??= createRequire(import.meta.url)('uWebSockets.js') as typeof uWS);
 import type { StaticFile } from './static-files.js';
 import type { ApiResponse } from './api.js';
 
@@ -36,10 +42,10 @@ export class MergerServer {
 
   /** start listens; resolves to the bound port. */
   start(): Promise<number> {
-    const app = uWS.App();
+    const app = uws().App();
     this._app = app;
     app.ws<ProbeData>('/probe', {
-      compression: uWS.DISABLED,
+      compression: uws().DISABLED,
       maxPayloadLength: this.options.maxFrameBytes,
       idleTimeout: 120,
       sendPingsAutomatically: true,
@@ -59,7 +65,7 @@ export class MergerServer {
       },
     });
     app.ws('/api/live', {
-      compression: uWS.SHARED_COMPRESSOR,
+      compression: uws().SHARED_COMPRESSOR,
       maxPayloadLength: 4096,
       maxBackpressure: this.options.maxLiveBackpressure,
       idleTimeout: 120,
@@ -104,7 +110,7 @@ export class MergerServer {
       listen.call(app, this.options.host, this.options.port, 1 /* LIBUS_LISTEN_EXCLUSIVE_PORT */, (socket) => {
         if (!socket) return reject(new Error(`cannot listen on http ${this.options.host}:${this.options.port} (address in use, or not an address of this machine)`));
         this._listen = socket;
-        resolve(uWS.us_socket_local_port(socket as unknown as uWS.us_socket));
+        resolve(uws().us_socket_local_port(socket as unknown as uWS.us_socket));
       });
     });
   }
@@ -121,7 +127,7 @@ export class MergerServer {
 
   /** stop closes the listen socket and every connection. */
   stop(): void {
-    if (this._listen) uWS.us_listen_socket_close(this._listen);
+    if (this._listen) uws().us_listen_socket_close(this._listen);
     this._listen = undefined;
     for (const ws of [...this._probes.values()]) ws.end(1001, 'merger stopping');
     this._app = undefined;
