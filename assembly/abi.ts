@@ -66,27 +66,32 @@ export const BATCH_META_SIZE: u32 = 32;
 
 // Host entry layout (bytes). The table's dense entry array is the window delta: after closeWindow()
 // the host reads entries [0, n) in place, so no copy is made between the table and the frame encoder.
-// [0,16) address (IPv6, IPv4 as ::ffff:a.b.c.d); [16,20) flags; [20,24) index slot (core only);
-// then u64 counters flows_out, packets_out, bytes_out, flows_in, packets_in, bytes_in;
-// then f64 first seen and last seen (epoch ms); then u32 flow counts: TCP flows with each flag set
-// (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR) out, the same in, flows by protocol (TCP, UDP, ICMP, other) out, in;
-// then four distinct-count sketch heads (peers out, peers in, destination ports out, local ports in);
-// 320 bytes in all, five cache lines (the entry array is 64-byte aligned).
+// Five cache lines (the entry array is 64-byte aligned), grouped so that a flow sent by a host touches
+// lines 0, 1 and 3 of its entry, and a flow received lines 0, 2 and 4:
+//   line 0: [0,16) address (IPv6, IPv4 as ::ffff:a.b.c.d), [16,20) flags, [20,24) index slot (core only),
+//           [24,32) f64 first seen, [32,40) f64 last seen (epoch ms), [40,48) u64 flows out, [48,56) u64 flows in
+//   line 1: u64 packets out, u64 bytes out, 8 x u32 TCP flows with each flag set (FIN, SYN, RST, PSH, ACK,
+//           URG, ECE, CWR) out, 4 x u32 flows by protocol (TCP, UDP, ICMP v4 and v6, other) out
+//   line 2: the same, in
+//   lines 3-4: sketch heads: peers out, destination ports out; peers in, local ports in
 export const DELTA_RECORD_SIZE: u32 = 320;
 export const DELTA_OFF_FLAGS: u32 = 16;
-export const DELTA_OFF_FLOWS_OUT: u32 = 24;
-export const DELTA_OFF_PACKETS_OUT: u32 = 32;
-export const DELTA_OFF_BYTES_OUT: u32 = 40;
+export const DELTA_OFF_FIRST_SEEN: u32 = 24;
+export const DELTA_OFF_LAST_SEEN: u32 = 32;
+export const DELTA_OFF_FLOWS_OUT: u32 = 40;
 export const DELTA_OFF_FLOWS_IN: u32 = 48;
-export const DELTA_OFF_PACKETS_IN: u32 = 56;
-export const DELTA_OFF_BYTES_IN: u32 = 64;
-export const DELTA_OFF_FIRST_SEEN: u32 = 72;
-export const DELTA_OFF_LAST_SEEN: u32 = 80;
-export const DELTA_OFF_TCP_OUT: u32 = 88; // 8 x u32
-export const DELTA_OFF_TCP_IN: u32 = 120; // 8 x u32
-export const DELTA_OFF_PROTO_OUT: u32 = 152; // 4 x u32: TCP, UDP, ICMP (v4 and v6), other
-export const DELTA_OFF_PROTO_IN: u32 = 168; // 4 x u32
-export const DELTA_OFF_SKETCHES: u32 = 184; // 4 x SKETCH_HEAD_SIZE, then 8 bytes of padding
+export const DELTA_OFF_PACKETS_OUT: u32 = 64;
+export const DELTA_OFF_BYTES_OUT: u32 = 72;
+export const DELTA_OFF_TCP_OUT: u32 = 80; // 8 x u32
+export const DELTA_OFF_PROTO_OUT: u32 = 112; // 4 x u32: TCP, UDP, ICMP (v4 and v6), other
+export const DELTA_OFF_PACKETS_IN: u32 = 128;
+export const DELTA_OFF_BYTES_IN: u32 = 136;
+export const DELTA_OFF_TCP_IN: u32 = 144; // 8 x u32
+export const DELTA_OFF_PROTO_IN: u32 = 176; // 4 x u32
+export const DELTA_OFF_PEERS_OUT: u32 = 192; // SKETCH_HEAD_SIZE each
+export const DELTA_OFF_PORTS_OUT: u32 = 224;
+export const DELTA_OFF_PEERS_IN: u32 = 256;
+export const DELTA_OFF_PORTS_IN: u32 = 288;
 export const DELTA_FLAG_OVERFLOW: u32 = 1; // The entry sums hosts that found the table full.
 
 // Distinct-count sketch heads (32 bytes, see table/sketch.ts): up to seven u32 values, then u16 values,

@@ -3,7 +3,7 @@ import {
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_PACKETS_OUT, DELTA_OFF_BYTES_OUT,
   DELTA_OFF_FLOWS_IN, DELTA_OFF_PACKETS_IN, DELTA_OFF_BYTES_IN, DELTA_OFF_FIRST_SEEN, DELTA_OFF_LAST_SEEN,
   DELTA_FLAG_OVERFLOW, STAT_OVERFLOW_RECORDS, STAT_HOSTS, DELTA_OFF_TCP_OUT, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_OUT, DELTA_OFF_PROTO_IN,
-  DELTA_OFF_SKETCHES, SKETCH_HEAD_SIZE,
+  DELTA_OFF_PEERS_OUT, DELTA_OFF_PORTS_OUT, DELTA_OFF_PEERS_IN, DELTA_OFF_PORTS_IN,
 } from "../abi";
 import { allocRegion, count, setStat } from "../memory";
 import { sketchAdd, resetSketches } from "./sketch";
@@ -16,12 +16,9 @@ import { sketchAdd, resetSketches } from "./sketch";
 //   index  [ 0 | 3 | 0 | 1 | 0 | 2 | ... ]   capacity = power of two >= 2 * maxHosts
 //   entries[ e0 | e1 | e2 | ... | e(maxHosts) ]   the last one is reserved for the overflow entry
 //
-// Entry (DELTA_RECORD_SIZE bytes, see abi.ts), then from byte 88 the u32 flow counts by TCP flag and protocol,
-// and from byte 184 the four sketch heads (table/sketch.ts):
-// ┌────────────┬───────┬──────┬───────────┬─────────────┬───────────┬──────────┬────────────┬──────────┬─────────┬─────────┐
-// │ 0 address  │16 flg │20 slt│24 flowsOut│32 packetsOut│40 bytesOut│48 flowsIn│56 packetsIn│64 bytesIn│72 first │80 last  │
-// │ 16 bytes   │  u32  │ u32  │    u64    │     u64     │    u64    │   u64    │    u64     │   u64    │  f64 ms │  f64 ms │
-// └────────────┴───────┴──────┴───────────┴─────────────┴───────────┴──────────┴────────────┴──────────┴─────────┴─────────┘
+// Entry (DELTA_RECORD_SIZE bytes, five cache lines, drawn in assembly/abi.ts): address, flags, slot,
+// first/last seen and the flow counts on line 0; the out counters on line 1, the in counters on line 2;
+// the sketch heads (table/sketch.ts) on lines 3 (out) and 4 (in).
 const OFF_SLOT: usize = 20;
 
 let index: usize = 0;
@@ -108,10 +105,10 @@ export const PROTO_NONE: u32 = 0xffff;
 
 // The sketches of an entry: peers out (destination addresses), peers in (source addresses), destination
 // ports out, local ports contacted in. A value of 0 means the record did not carry it.
-const SKETCH_PEERS_OUT: usize = DELTA_OFF_SKETCHES;
-const SKETCH_PEERS_IN: usize = DELTA_OFF_SKETCHES + SKETCH_HEAD_SIZE;
-const SKETCH_PORTS_OUT: usize = DELTA_OFF_SKETCHES + 2 * SKETCH_HEAD_SIZE;
-const SKETCH_PORTS_IN: usize = DELTA_OFF_SKETCHES + 3 * SKETCH_HEAD_SIZE;
+const SKETCH_PEERS_OUT: usize = DELTA_OFF_PEERS_OUT;
+const SKETCH_PEERS_IN: usize = DELTA_OFF_PEERS_IN;
+const SKETCH_PORTS_OUT: usize = DELTA_OFF_PORTS_OUT;
+const SKETCH_PORTS_IN: usize = DELTA_OFF_PORTS_IN;
 
 // accountSource adds a flow sent by the address (lo, hi), hashed to h, to peer (a sketch value) on port.
 export function accountSource(lo: u64, hi: u64, h: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {

@@ -78,22 +78,25 @@ export const INPUT_CAPACITY = 65536;
 export const BATCH_CAPACITY = 64;
 export const BATCH_META_SIZE = 32;
 
-/** Host entry layout, read in place after closeWindow(). */
+/** Host entry layout, read in place after closeWindow() (see assembly/abi.ts). */
 export const DELTA_RECORD_SIZE = 320;
 export const DELTA_OFF_FLAGS = 16;
-export const DELTA_OFF_FLOWS_OUT = 24;
-export const DELTA_OFF_PACKETS_OUT = 32;
-export const DELTA_OFF_BYTES_OUT = 40;
+export const DELTA_OFF_FIRST_SEEN = 24;
+export const DELTA_OFF_LAST_SEEN = 32;
+export const DELTA_OFF_FLOWS_OUT = 40;
 export const DELTA_OFF_FLOWS_IN = 48;
-export const DELTA_OFF_PACKETS_IN = 56;
-export const DELTA_OFF_BYTES_IN = 64;
-export const DELTA_OFF_FIRST_SEEN = 72;
-export const DELTA_OFF_LAST_SEEN = 80;
-export const DELTA_OFF_TCP_OUT = 88;
-export const DELTA_OFF_TCP_IN = 120;
-export const DELTA_OFF_PROTO_OUT = 152;
-export const DELTA_OFF_PROTO_IN = 168;
-export const DELTA_OFF_SKETCHES = 184;
+export const DELTA_OFF_PACKETS_OUT = 64;
+export const DELTA_OFF_BYTES_OUT = 72;
+export const DELTA_OFF_TCP_OUT = 80;
+export const DELTA_OFF_PROTO_OUT = 112;
+export const DELTA_OFF_PACKETS_IN = 128;
+export const DELTA_OFF_BYTES_IN = 136;
+export const DELTA_OFF_TCP_IN = 144;
+export const DELTA_OFF_PROTO_IN = 176;
+export const DELTA_OFF_PEERS_OUT = 192;
+export const DELTA_OFF_PORTS_OUT = 224;
+export const DELTA_OFF_PEERS_IN = 256;
+export const DELTA_OFF_PORTS_IN = 288;
 export const DELTA_FLAG_OVERFLOW = 1;
 
 /** Distinct-count sketch heads (see assembly/table/sketch.ts): form codes and sizes. */

@@ -3,8 +3,10 @@ import { instantiateCore, WasmAbortError, type CoreExports } from './loader.js';
 import { ERR_CORE_FAULT } from './abi.js';
 import {
   STAT, STAT_COUNT, INPUT_CAPACITY, STATUS_OK, STATUS_TEMPLATE_PENDING, DECODE_ERROR_CODES, ERR_TOO_LARGE,
-  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FIRST_SEEN, DELTA_OFF_TCP_OUT, DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE,
-  DELTA_OFF_SKETCHES, SKETCH_HEAD_SIZE, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, BATCH_CAPACITY, BATCH_META_SIZE,
+  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FLOWS_IN, DELTA_OFF_PACKETS_OUT, DELTA_OFF_BYTES_OUT,
+  DELTA_OFF_PACKETS_IN, DELTA_OFF_BYTES_IN, DELTA_OFF_FIRST_SEEN, DELTA_OFF_LAST_SEEN, DELTA_OFF_TCP_OUT, DELTA_OFF_TCP_IN,
+  DELTA_OFF_PROTO_OUT, DELTA_OFF_PROTO_IN, DELTA_OFF_PEERS_OUT, DELTA_OFF_PEERS_IN, DELTA_OFF_PORTS_OUT, DELTA_OFF_PORTS_IN,
+  DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, BATCH_CAPACITY, BATCH_META_SIZE,
 } from './abi.js';
 import { SKETCH_REGISTERS, DISTINCT_COUNT } from '../protocol/messages.js';
 import type { SketchSource } from '../protocol/sketch.js';
@@ -83,6 +85,13 @@ const TEMPLATE_EVENTS = ['', 'added', 'updated', 'withdrawn', 'expired', 'evicte
 const EV_TEMPLATE_FIELD = 7;
 
 const FF_SRC = 1, FF_DST = 2, FF_REVERSE = 4, FF_TIMES = 8, FF_PORTS = 16, FF_PROTO = 32, FF_TCP_FLAGS = 64, FF_HELD = 128;
+
+// Where HOST_FIELDS' values live in an entry: the six counters, the four runs of flow counts, and the
+// sketches in DISTINCT_FIELDS order.
+const COUNTER_OFFSETS = [DELTA_OFF_FLOWS_OUT, DELTA_OFF_PACKETS_OUT, DELTA_OFF_BYTES_OUT, DELTA_OFF_FLOWS_IN, DELTA_OFF_PACKETS_IN, DELTA_OFF_BYTES_IN];
+const COUNT_OFFSETS = [DELTA_OFF_TCP_OUT, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_OUT, DELTA_OFF_PROTO_IN];
+const COUNT_FIELDS = [6, 14, 22, 26];
+const SKETCH_OFFSETS = [DELTA_OFF_PEERS_OUT, DELTA_OFF_PEERS_IN, DELTA_OFF_PORTS_OUT, DELTA_OFF_PORTS_IN];
 
 /** FlowCore owns one WASM instance: its template cache and its host table. */
 export class FlowCore {
@@ -323,13 +332,17 @@ export class FlowCore {
     const values = this._values;
     for (let k = 0; k < n; k++) {
       const e = base + k * DELTA_RECORD_SIZE;
-      const w = (e + DELTA_OFF_FLOWS_OUT) >>> 2;
-      for (let i = 0; i < 6; i++) values[i] = this._words[w + 2 * i] + this._words[w + 2 * i + 1] * 0x1_0000_0000;
-      const counts = (e + DELTA_OFF_TCP_OUT) >>> 2; // 24 u32: TCP flags out, in; protocols out, in.
-      for (let i = 0; i < 24; i++) values[6 + i] = this._words[counts + i];
+      for (let i = 0; i < 6; i++) {
+        const w = (e + COUNTER_OFFSETS[i]) >>> 2;
+        values[i] = this._words[w] + this._words[w + 1] * 0x1_0000_0000;
+      }
+      for (let k = 0; k < 4; k++) { // TCP flags out, in (8 each); protocols out, in (4 each): HOST_FIELDS 6..29.
+        const from = (e + COUNT_OFFSETS[k]) >>> 2, at = COUNT_FIELDS[k], n = k < 2 ? 8 : 4;
+        for (let i = 0; i < n; i++) values[at + i] = this._words[from + i];
+      }
       values[FIRST_SEEN] = this._doubles[(e + DELTA_OFF_FIRST_SEEN) >>> 3];
-      values[LAST_SEEN] = this._doubles[((e + DELTA_OFF_FIRST_SEEN) >>> 3) + 1];
-      for (let j = 0; j < DISTINCT_COUNT; j++) this._distinct[j] = this._sketchAt(e + DELTA_OFF_SKETCHES + j * SKETCH_HEAD_SIZE);
+      values[LAST_SEEN] = this._doubles[(e + DELTA_OFF_LAST_SEEN) >>> 3];
+      for (let j = 0; j < DISTINCT_COUNT; j++) this._distinct[j] = this._sketchAt(e + SKETCH_OFFSETS[j]);
       if (this._words[(e + DELTA_OFF_FLAGS) >>> 2] & DELTA_FLAG_OVERFLOW) visit(FAMILY_OVERFLOW, this._bytes, e, values, this._distinct);
       else if (isMappedV4(this._bytes, e)) visit(FAMILY_IPV4, this._bytes, e + 12, values, this._distinct);
       else visit(FAMILY_IPV6, this._bytes, e, values, this._distinct);
