@@ -102,5 +102,6 @@ export const SKETCH_EMPTY: u32 = 0;
 export const SKETCH_INLINE: u32 = 1; // Up to seven values, kept in the head.
 export const SKETCH_EXACT: u32 = 2; // Word 0 is the address of an open-addressing table of values, at most half full.
 export const SKETCH_HLL: u32 = 3; // Word 0 is the address of the HyperLogLog registers, one byte each.
+export const SKETCH_SPARSE: u32 = 4; // Word 0 is the address of a table of the registers that are set: u32 (index + 1) << 5 | rank.
 export const SKETCH_EXACT_LIMIT: u32 = 256; // Sets up to this size are kept exactly; beyond it, HyperLogLog.
 export const SKETCH_HLL_BITS: u32 = 15; // Register index bits: 32,768 registers, 0.57 % standard error.

@@ -1,6 +1,6 @@
 // Distinct-count sketches: exact while small, HyperLogLog beyond; their memory is a per-window arena.
 import {
-  SKETCH_EMPTY, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, SKETCH_EXACT_LIMIT, SKETCH_HLL_BITS, SKETCH_INLINE_VALUES,
+  SKETCH_EMPTY, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, SKETCH_SPARSE, SKETCH_EXACT_LIMIT, SKETCH_HLL_BITS, SKETCH_INLINE_VALUES,
   STAT_SKETCH_VALUES_DROPPED, STAT_SKETCH_BYTES,
 } from "../abi";
 import { allocRegion, count, setStat } from "../memory";
@@ -13,7 +13,10 @@ import { allocRegion, count, setStat } from "../memory";
 // INLINE keeps up to seven values beside the host's counters, so the common host takes no arena memory
 // and no extra cache misses. EXACT is an open-addressing table of u32 values (0 = empty slot), doubled to
 // stay at most half full (linear probing then takes 2.5 probes for a new value, 1.5 for a known one);
-// past SKETCH_EXACT_LIMIT values it becomes HLL: 2^SKETCH_HLL_BITS one-byte registers.
+// past SKETCH_EXACT_LIMIT values it becomes HyperLogLog: first SPARSE, a table of the registers that are
+// set (u32 (index + 1) << 5 | rank, keyed by index, at most half full), then, once that table would
+// take as much as the registers themselves, HLL: 2^SKETCH_HLL_BITS one-byte registers. The sparse
+// stage keeps a set of a few hundred or thousand values at a few KiB instead of 32 KiB.
 // Tables and registers come from a bump arena that the window's close resets: no frees, no
 // fragmentation, and clearing costs nothing beyond the bytes handed out (zeroed when handed out).
 const OFF_VALUES: usize = 28;
@@ -62,6 +65,10 @@ export function sketchAdd(head: usize, v: u32): void {
     addRegister(load<u32>(head), v);
     return;
   }
+  if (form == SKETCH_SPARSE) {
+    addSparse(head, v);
+    return;
+  }
   const n = <u32>load<u16>(head, OFF_VALUES);
   if (form != SKETCH_EXACT) {
     if (inlineHas(head, v)) return;
@@ -79,7 +86,7 @@ export function sketchAdd(head: usize, v: u32): void {
   let log2 = <u32>load<u8>(head, OFF_LOG2);
   if (contains(table, (1 << log2) - 1, v)) return;
   if (n == SKETCH_EXACT_LIMIT) {
-    toRegisters(head, table, log2, v);
+    toSparse(head, table, log2, v);
     return;
   }
   if ((n + 1) * 2 > (1 << log2)) {
@@ -142,14 +149,85 @@ function rehash(from: usize, log2: u32, to: usize, mask: u32): void {
   }
 }
 
-// toRegisters turns a full exact set (plus v) into HyperLogLog registers.
+const SPARSE_FIRST_LOG2: u32 = 10; // 1,024 slots (4 KiB) for the ~256 registers of the first 257 values.
+// 2,048 slots (8 KiB, up to 1,024 registers set); the growing tables stay in the arena until the window
+// closes, so a set that ends dense has taken 2 + 4 + 8 + 32 KiB, one of up to about a thousand values 14.
+const SPARSE_LAST_LOG2: u32 = SKETCH_HLL_BITS - 4;
+
+// toSparse turns a full exact set (plus v) into a sparse HyperLogLog table.
+function toSparse(head: usize, table: usize, log2: u32, v: u32): void {
+  const sparse = take(<usize>4 << SPARSE_FIRST_LOG2);
+  if (sparse == 0) { count(STAT_SKETCH_VALUES_DROPPED); return; }
+  store<u32>(head, <u32>sparse);
+  store<u16>(head, 0, OFF_VALUES);
+  store<u8>(head, <u8>SPARSE_FIRST_LOG2, OFF_LOG2);
+  store<u8>(head, <u8>SKETCH_SPARSE, OFF_FORM);
+  const slots: usize = <usize>1 << log2;
+  for (let k: usize = 0; k < slots; k++) {
+    const w = load<u32>(table + (k << 2));
+    if (w != 0) addSparse(head, w);
+  }
+  addSparse(head, v);
+}
+
+// addSparse records v in the sparse table: a register's entry keeps the highest rank seen.
+function addSparse(head: usize, v: u32): void {
+  const index = v >>> RANK_BITS;
+  const rank = rankOf(v);
+  let table = <usize>load<u32>(head);
+  let log2 = <u32>load<u8>(head, OFF_LOG2);
+  let mask: u32 = (1 << log2) - 1;
+  let i = index & mask;
+  while (true) {
+    const p = table + (<usize>i << 2);
+    const w = load<u32>(p);
+    if (w == 0) break;
+    if ((w >>> 5) == index + 1) {
+      if (rank > (w & 31)) store<u32>(p, ((index + 1) << 5) | rank);
+      return;
+    }
+    i = (i + 1) & mask;
+  }
+  const n = <u32>load<u16>(head, OFF_VALUES);
+  if ((n + 1) * 2 > (1 << log2)) {
+    if (log2 == SPARSE_LAST_LOG2) {
+      toRegisters(head, table, log2, v);
+      return;
+    }
+    const bigger = take(<usize>4 << (log2 + 1));
+    if (bigger == 0) { count(STAT_SKETCH_VALUES_DROPPED); return; }
+    rehashSparse(table, log2, bigger, (2 << log2) - 1);
+    table = bigger;
+    log2++;
+    mask = (1 << log2) - 1;
+    store<u32>(head, <u32>table);
+    store<u8>(head, <u8>log2, OFF_LOG2);
+    i = index & mask;
+    while (load<u32>(table + (<usize>i << 2)) != 0) i = (i + 1) & mask;
+  }
+  store<u32>(table + (<usize>i << 2), ((index + 1) << 5) | rank);
+  store<u16>(head, <u16>(n + 1), OFF_VALUES);
+}
+
+function rehashSparse(from: usize, log2: u32, to: usize, mask: u32): void {
+  const slots: usize = <usize>1 << log2;
+  for (let k: usize = 0; k < slots; k++) {
+    const w = load<u32>(from + (k << 2));
+    if (w == 0) continue;
+    let i = ((w >>> 5) - 1) & mask;
+    while (load<u32>(to + (<usize>i << 2)) != 0) i = (i + 1) & mask;
+    store<u32>(to + (<usize>i << 2), w);
+  }
+}
+
+// toRegisters turns a full sparse table (plus v) into HyperLogLog registers.
 function toRegisters(head: usize, table: usize, log2: u32, v: u32): void {
   const regs = take(REGISTERS);
   if (regs == 0) { count(STAT_SKETCH_VALUES_DROPPED); return; }
   const slots: usize = <usize>1 << log2;
   for (let k: usize = 0; k < slots; k++) {
     const w = load<u32>(table + (k << 2));
-    if (w != 0) addRegister(<u32>regs, w);
+    if (w != 0) store<u8>(regs + <usize>((w >>> 5) - 1), <u8>(w & 31));
   }
   addRegister(<u32>regs, v);
   store<u32>(head, <u32>regs);
@@ -158,9 +236,13 @@ function toRegisters(head: usize, table: usize, log2: u32, v: u32): void {
   store<u8>(head, <u8>SKETCH_HLL, OFF_FORM);
 }
 
+@inline function rankOf(v: u32): u32 {
+  return clz((v << SKETCH_HLL_BITS) | (1 << (SKETCH_HLL_BITS - 1))) + 1;
+}
+
 // addRegister: the top SKETCH_HLL_BITS bits pick the register, the rank is 1 + the leading zeros of the rest.
 @inline function addRegister(regs: u32, v: u32): void {
   const p = <usize>regs + <usize>(v >>> RANK_BITS);
-  const rank = <u8>(clz((v << SKETCH_HLL_BITS) | (1 << (SKETCH_HLL_BITS - 1))) + 1);
+  const rank = <u8>rankOf(v);
   if (rank > load<u8>(p)) store<u8>(p, rank);
 }

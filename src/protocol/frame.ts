@@ -6,7 +6,7 @@ import {
   FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, MAX_FRAME_EXPORTERS, DISTINCT_COUNT, SKETCH_EXACT_LIMIT,
   SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, type WindowHeader, type WindowFrame, type HostDelta, type ExporterReport,
 } from './messages.js';
-import { DistinctSketch, type SketchSource } from './sketch.js';
+import { DistinctSketch, registersOf, type SketchSource } from './sketch.js';
 
 const HEADER_FIXED = 8; // magic u32, version u8, kind u8, flags u16
 const MAX_VARINT_BYTES = 8; // 56 bits: enough for any safe integer.
@@ -29,6 +29,8 @@ export class FrameWriter {
   private _registerSketches = 0;
   private _countAt = 0;
   private readonly _sketchSizes = new Array<number>(DISTINCT_COUNT).fill(0);
+  private readonly _sources = new Array<SketchSource | undefined>(DISTINCT_COUNT);
+  private readonly _scratch = Array.from({ length: DISTINCT_COUNT }, () => new Uint8Array(SKETCH_REGISTERS));
 
   /** begin starts a frame; finish() fills in how many hosts it got and whether more parts follow. */
   begin(header: WindowHeader): void {
@@ -84,16 +86,20 @@ export class FrameWriter {
     // the non-zero values, then the non-empty sketches.
     let mask = 0;
     for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) mask += 2 ** i;
-    const sizes = this._sketchSizes;
+    const sizes = this._sketchSizes, sources = this._sources;
     for (let j = 0; j < DISTINCT_COUNT; j++) {
-      sizes[j] = distinct[j] ? nonZero(distinct[j]!) : 0;
+      // A sparse HyperLogLog is expanded into a scratch register array per sketch, reused frame to frame.
+      const d = distinct[j];
+      const registers = d?.sparse ? registersOf(d, this._scratch[j]) : d?.registers;
+      sources[j] = registers ? { registers } : d;
+      sizes[j] = sources[j] ? nonZero(sources[j]!) : 0;
       if (sizes[j] > 0) mask += 2 ** (HOST_FIELD_COUNT + j);
-      if (sizes[j] > 0 && distinct[j]!.registers) this._registerSketches++;
+      if (sizes[j] > 0 && registers) this._registerSketches++;
     }
     if (this._registerSketches > MAX_FRAME_REGISTER_SKETCHES) throw new RangeError(`a frame holds at most ${MAX_FRAME_REGISTER_SKETCHES} HyperLogLog sketches`);
     this._varint(mask);
     for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) this._varint(values[i]);
-    for (let j = 0; j < DISTINCT_COUNT; j++) if (sizes[j] > 0) this._sketch(distinct[j]!, sizes[j]);
+    for (let j = 0; j < DISTINCT_COUNT; j++) if (sizes[j] > 0) this._sketch(sources[j]!, sizes[j]);
   }
 
   /** size is how many bytes the frame in progress has. */

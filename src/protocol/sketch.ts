@@ -1,10 +1,26 @@
 /** Distinct-count sketches: exact sets of 32-bit hash values while small, HyperLogLog beyond; union and estimate. */
 import { SKETCH_EXACT_LIMIT, SKETCH_HLL_BITS, SKETCH_REGISTERS, SKETCH_MAX_RANK } from './messages.js';
 
-/** SketchSource is a sketch as some memory holds it: registers if set, else exact values (zeros are empty slots, skipped). */
+/** SketchSource is a sketch as some memory holds it: registers if set; else the registers that are set
+ * (sparse: u32 (index + 1) << 5 | rank, zeros skipped), as the WASM core keeps a HyperLogLog while it is
+ * small; else exact values (zeros are empty slots, skipped). */
 export interface SketchSource {
   readonly exact?: ArrayLike<number>;
+  readonly sparse?: ArrayLike<number>;
   readonly registers?: Uint8Array;
+}
+
+/** registersOf gives a source's HyperLogLog registers (a sparse one expanded into into), or undefined for an exact set. */
+export function registersOf(s: SketchSource, into?: Uint8Array): Uint8Array | undefined {
+  if (s.registers) return s.registers;
+  if (!s.sparse) return undefined;
+  const r = into ?? new Uint8Array(SKETCH_REGISTERS);
+  r.fill(0);
+  for (let i = 0; i < s.sparse.length; i++) {
+    const w = s.sparse[i];
+    if (w !== 0) r[(w >>> 5) - 1] = w & 31;
+  }
+  return r;
 }
 
 const RANK_SHIFT = 32 - SKETCH_HLL_BITS;
@@ -44,6 +60,7 @@ export class DistinctSketch {
   /** ofSource copies a sketch out of other memory (the WASM core's). */
   static ofSource(s: SketchSource): DistinctSketch {
     if (s.registers) return DistinctSketch.ofRegisters(Uint8Array.from(s.registers));
+    if (s.sparse) return DistinctSketch.ofRegisters(registersOf(s)!);
     const exact = s.exact!;
     const values: number[] = [];
     for (let i = 0; i < exact.length; i++) if (exact[i] !== 0) values.push(exact[i]);
@@ -57,9 +74,10 @@ export class DistinctSketch {
 
   /** union adds the other sketch's set to this one, in place. */
   union(other: SketchSource): this {
-    if (other.registers) {
+    const theirs = registersOf(other);
+    if (theirs) {
       const r = this._toRegisters();
-      for (let i = 0; i < SKETCH_REGISTERS; i++) if (other.registers[i] > r[i]) r[i] = other.registers[i];
+      for (let i = 0; i < SKETCH_REGISTERS; i++) if (theirs[i] > r[i]) r[i] = theirs[i];
     } else if (this.registers) {
       const exact = other.exact!;
       for (let i = 0; i < exact.length; i++) if (exact[i] !== 0) addToRegisters(this.registers, exact[i]);
@@ -112,7 +130,8 @@ function mergeSorted(a: Uint32Array, other: ArrayLike<number>): Uint32Array {
 
 /** estimateSource estimates a sketch where it lies, without copying it. */
 export function estimateSource(s: SketchSource): number {
-  if (s.registers) return Math.round(estimateRegisters(s.registers));
+  const registers = registersOf(s);
+  if (registers) return Math.round(estimateRegisters(registers));
   const exact = s.exact!;
   let n = 0;
   for (let i = 0; i < exact.length; i++) if (exact[i] !== 0) n++;

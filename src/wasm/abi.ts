@@ -106,6 +106,7 @@ export const SKETCH_EMPTY = 0;
 export const SKETCH_INLINE = 1;
 export const SKETCH_EXACT = 2;
 export const SKETCH_HLL = 3;
+export const SKETCH_SPARSE = 4;
 export { SKETCH_EXACT_LIMIT, SKETCH_HLL_BITS } from '../protocol/messages.js';
 
 /** Record output (decode mode): FLOW_OUT_SIZE bytes per decoded flow, see assembly/flow.ts. */

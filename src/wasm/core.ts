@@ -6,7 +6,7 @@ import {
   DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_OFF_FLOWS_OUT, DELTA_OFF_FLOWS_IN, DELTA_OFF_PACKETS_OUT, DELTA_OFF_BYTES_OUT,
   DELTA_OFF_PACKETS_IN, DELTA_OFF_BYTES_IN, DELTA_OFF_FIRST_SEEN, DELTA_OFF_LAST_SEEN, DELTA_OFF_TCP_OUT, DELTA_OFF_TCP_IN,
   DELTA_OFF_PROTO_OUT, DELTA_OFF_PROTO_IN, DELTA_OFF_PEERS_OUT, DELTA_OFF_PEERS_IN, DELTA_OFF_PORTS_OUT, DELTA_OFF_PORTS_IN,
-  DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, BATCH_CAPACITY, BATCH_META_SIZE,
+  DELTA_FLAG_OVERFLOW, FLOW_OUT_SIZE, EVENT_SIZE, SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, SKETCH_SPARSE, BATCH_CAPACITY, BATCH_META_SIZE,
 } from './abi.js';
 import { SKETCH_REGISTERS, DISTINCT_COUNT } from '../protocol/messages.js';
 import type { SketchSource } from '../protocol/sketch.js';
@@ -358,6 +358,7 @@ export class FlowCore {
     if (form === SKETCH_INLINE) return { exact: this._words.subarray(head >>> 2, (head >>> 2) + this._bytes[head + 28]) };
     if (form === SKETCH_EXACT) return { exact: this._words.subarray(word >>> 2, (word >>> 2) + (1 << this._bytes[head + 30])) };
     if (form === SKETCH_HLL) return { registers: this._bytes.subarray(word, word + SKETCH_REGISTERS) };
+    if (form === SKETCH_SPARSE) return { sparse: this._words.subarray(word >>> 2, (word >>> 2) + (1 << this._bytes[head + 30])) };
     return undefined;
   }
 }

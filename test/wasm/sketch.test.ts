@@ -82,6 +82,18 @@ describe('distinct counts in the core', () => {
     }
   });
 
+  it('keeps a set of a few hundred values as a sparse HyperLogLog of a few KiB, and turns dense only beyond', () => {
+    for (const [n, maxBytes] of [[300, 16 << 10], [1_000, 24 << 10], [5_000, 64 << 10]] as const) {
+      const core = coreWithTemplate();
+      send(core, SRC, (i) => BASE + i * 3, () => 80, 0, n);
+      const peers = windowRows(core).get('10.0.0.1')!.peers_out; // Closing the window reports the arena used.
+      expect(Math.abs(peers / n - 1), `${n} peers: ${peers}`).toBeLessThan(0.02);
+      const used = core.stats().sketchBytes; // The host's one large set, and the 10.x.y.z destinations' single peers.
+      expect(used, `${n} values`).toBeLessThan(maxBytes);
+      if (n <= 1_000) expect(used).toBeLessThan(32 << 10); // Below what the dense registers alone would take.
+    }
+  });
+
   it('counts the values it could not keep when the sketch memory is full, and keeps every counter', () => {
     const core = coreWithTemplate({ sketchBytes: 4096 });
     for (let h = 0; h < 50; h++) send(core, SRC + h, (i) => BASE + i, (i) => i, 0, 300);
