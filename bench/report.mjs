@@ -9,11 +9,11 @@ import { join } from 'node:path';
 const out = join(mkdtempSync(join(tmpdir(), 'hostflow-bench-')), 'bench.json');
 execFileSync('npx', ['vitest', 'bench', '--run', '--outputJson', out], { stdio: ['ignore', 'ignore', 'inherit'] });
 const report = JSON.parse(readFileSync(out, 'utf8'));
-console.log('| benchmark | passes/s | records/s | MB/s |\n| --- | --- | --- | --- |');
+console.log('| benchmark | passes/s | records (or host-deltas)/s | MB/s |\n| --- | --- | --- | --- |');
 for (const file of report.files) {
   for (const group of file.groups) {
     for (const b of group.benchmarks) {
-      const m = /^(.*) \[(\d+) records, (\d+) bytes\]$/.exec(b.name);
+      const m = /^(.*) \[(\d+) (?:records|host-deltas), (\d+) bytes\]$/.exec(b.name);
       if (!m) continue;
       const [, label, records, bytes] = m;
       const fmt = (n) => n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)} k` : n.toFixed(0);
