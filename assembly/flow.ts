@@ -98,12 +98,12 @@ export function setDestination(lo: u64, hi: u64): void { dstLo = lo; dstHi = hi;
   const peerD = flags & FF_DST ? sketchValue(hd) : 0;
   // Ports count for the protocols that have them (TCP, UDP, SCTP); ICMP "ports" are type and code.
   const hasPorts = (flags & FF_PORTS) != 0 && (p == 6 || p == 17 || p == 132);
-  const portS = hasPorts ? portValue(srcPort) : 0;
   const portD = hasPorts ? portValue(dstPort) : 0;
   if (hasSrc) accountSource(srcLo, srcHi, hs, 1, packets, octets, startMs, endMs, p, tcpFlags, peerD, portD);
   if (hasDst) accountDestination(dstLo, dstHi, hd, 1, packets, octets, startMs, endMs, p, tcpFlags, peerS, portD);
   // The reverse direction is a flow of its own when it carried packets (RFC 5103: a biflow is two uniflows).
   if (revPackets != 0 || revOctets != 0) {
+    const portS = hasPorts ? portValue(srcPort) : 0; // Only the reverse flow goes to the source port.
     if (hasDst) accountSource(dstLo, dstHi, hd, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerS, portS);
     if (hasSrc) accountDestination(srcLo, srcHi, hs, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerD, portS);
   }

@@ -9,7 +9,7 @@ import { decodeCaptures } from './offline/decode.js';
 import { Probe } from './probe/main.js';
 import { Merger } from './merger/main.js';
 import {
-  defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, checkWindowMs, checkProbeId, checkMergerUrl,
+  defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, checkWindowMs, checkProbeId, checkMergerUrl, hostText,
   type MergerConfig, type ProbeConfig,
 } from './shared/config.js';
 import { MAX_HOSTS, MAX_NETWORKS, MAX_SKETCH_BYTES, type CoreStats, type CoreOptions } from './wasm/core.js';
@@ -204,7 +204,7 @@ async function allInOne(values: Values): Promise<number> {
     },
     async () => {
       const mergerHost = mc.http.host === '0.0.0.0' ? '127.0.0.1' : mc.http.host === '::' ? '::1' : mc.http.host;
-      pc.mergerUrl = `ws://${mergerHost.includes(':') ? `[${mergerHost}]` : mergerHost}:${httpPort}/probe`;
+      pc.mergerUrl = `ws://${hostText(mergerHost)}:${httpPort}/probe`;
       const probe = new Probe(pc);
       udpPort = await probe.start();
       return probe;
@@ -220,7 +220,7 @@ async function allInOne(values: Values): Promise<number> {
       return { stop: async () => { abort.abort(); await done; } };
     },
   ]);
-  log('hostflow', `UI on http://${mc.http.host.includes(':') ? `[${mc.http.host}]` : mc.http.host}:${httpPort}/`);
+  log('hostflow', `UI on http://${hostText(mc.http.host)}:${httpPort}/`);
   return runUntilSignal(...components);
 }
 

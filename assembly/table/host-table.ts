@@ -105,10 +105,6 @@ export const PROTO_NONE: u32 = 0xffff;
 
 // The sketches of an entry: peers out (destination addresses), peers in (source addresses), destination
 // ports out, local ports contacted in. A value of 0 means the record did not carry it.
-const SKETCH_PEERS_OUT: usize = DELTA_OFF_PEERS_OUT;
-const SKETCH_PEERS_IN: usize = DELTA_OFF_PEERS_IN;
-const SKETCH_PORTS_OUT: usize = DELTA_OFF_PORTS_OUT;
-const SKETCH_PORTS_IN: usize = DELTA_OFF_PORTS_IN;
 
 // accountSource adds a flow sent by the address (lo, hi), hashed to h, to peer (a sketch value) on port.
 export function accountSource(lo: u64, hi: u64, h: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
@@ -118,8 +114,8 @@ export function accountSource(lo: u64, hi: u64, h: u64, flows: u64, packets: u64
   store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_OUT) + octets, DELTA_OFF_BYTES_OUT);
   countKinds(e, DELTA_OFF_TCP_OUT, DELTA_OFF_PROTO_OUT, proto, tcpFlags);
   touch(e, firstMs, lastMs);
-  if (peer != 0) sketchAdd(e + SKETCH_PEERS_OUT, peer);
-  if (port != 0) sketchAdd(e + SKETCH_PORTS_OUT, port);
+  if (peer != 0) sketchAdd(e + DELTA_OFF_PEERS_OUT, peer);
+  if (port != 0) sketchAdd(e + DELTA_OFF_PORTS_OUT, port);
 }
 
 // accountDestination adds a flow received by the address (lo, hi), hashed to h, from peer on its local port.
@@ -130,8 +126,8 @@ export function accountDestination(lo: u64, hi: u64, h: u64, flows: u64, packets
   store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_IN) + octets, DELTA_OFF_BYTES_IN);
   countKinds(e, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_IN, proto, tcpFlags);
   touch(e, firstMs, lastMs);
-  if (peer != 0) sketchAdd(e + SKETCH_PEERS_IN, peer);
-  if (port != 0) sketchAdd(e + SKETCH_PORTS_IN, port);
+  if (peer != 0) sketchAdd(e + DELTA_OFF_PEERS_IN, peer);
+  if (port != 0) sketchAdd(e + DELTA_OFF_PORTS_IN, port);
 }
 
 // windowEntries is the number of entries of the current window (the overflow entry included).

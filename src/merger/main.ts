@@ -8,7 +8,7 @@ import { Api } from './api.js';
 import { MergerServer } from './server.js';
 import { loadStaticFiles } from './static-files.js';
 import { liveMessage } from './query.js';
-import type { MergerConfig } from '../shared/config.js';
+import { hostText, type MergerConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
 
 const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts: about 9 MB.
@@ -50,8 +50,7 @@ export class Merger {
   async start(): Promise<number> {
     this._port = await this._server.start();
     this._timer = setInterval(() => this._merger.tick(Date.now()), 250);
-    const host = this.config.http.host.includes(':') ? `[${this.config.http.host}]` : this.config.http.host;
-    log('merger', `listening on http://${host}:${this._port} (probes: ws /probe), window ${this.config.windowMs} ms`);
+    log('merger', `listening on http://${hostText(this.config.http.host)}:${this._port} (probes: ws /probe), window ${this.config.windowMs} ms`);
     return this._port;
   }
 

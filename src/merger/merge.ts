@@ -40,7 +40,7 @@ interface Slot {
 }
 
 /** addValues merges one host's values into an accumulator: counters add, first/last seen take min/max. */
-export function addValues(into: Float64Array, from: Float64Array): void {
+function addValues(into: Float64Array, from: Float64Array): void {
   for (let i = 0; i < FIRST_SEEN; i++) into[i] += from[i];
   if (from[FIRST_SEEN] > 0 && (into[FIRST_SEEN] === 0 || from[FIRST_SEEN] < into[FIRST_SEEN])) into[FIRST_SEEN] = from[FIRST_SEEN];
   if (from[LAST_SEEN] > into[LAST_SEEN]) into[LAST_SEEN] = from[LAST_SEEN];

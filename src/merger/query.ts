@@ -1,5 +1,5 @@
 /** Queries over completed windows: top hosts by a metric, window totals, the live message. Pure. */
-import { HOST_FIELDS, MAIN_FIELDS, OVERFLOW_HOST, DISTINCT_FIELDS, STAT_COLUMNS, type StatColumn } from '../protocol/messages.js';
+import { MAIN_FIELDS, OVERFLOW_HOST, STAT_COLUMNS, COLUMN_AT, type StatColumn } from '../protocol/messages.js';
 import { addHost, copyHost, type CompletedWindow, type HostStats } from './merge.js';
 
 /** HostJson is one host's figures as the API writes them. */
@@ -24,9 +24,8 @@ export function sumWindows(windows: CompletedWindow[]): Map<string, HostStats> {
 
 /** statValue reads one statistic of a host: a counter or time, or a distinct count's estimate. */
 export function statValue(s: HostStats, column: StatColumn): number {
-  const i = HOST_FIELDS.indexOf(column as (typeof HOST_FIELDS)[number]);
-  if (i >= 0) return s.values[i];
-  return s.distinct[DISTINCT_FIELDS.indexOf(column as (typeof DISTINCT_FIELDS)[number])]?.estimate() ?? 0;
+  const at = COLUMN_AT[column];
+  return at >= 0 ? s.values[at] : s.distinct[-1 - at]?.estimate() ?? 0;
 }
 
 /** hostJson writes every statistic of one host, in STAT_COLUMNS order (first/last seen as epoch ms). */

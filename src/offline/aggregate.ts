@@ -2,8 +2,8 @@
 import { FlowCore, type CoreOptions, defaultCoreOptions, type CoreStats } from '../wasm/core.js';
 import { readCaptureFile } from '../pcap/reader.js';
 import { formatV4, formatV6 } from '../protocol/address.js';
-import { FAMILY_IPV4, FAMILY_IPV6, HOST_FIELDS, DISTINCT_FIELDS, STAT_COLUMNS, OVERFLOW_HOST, type StatColumn } from '../protocol/messages.js';
-import { estimateSource } from '../protocol/sketch.js';
+import { FAMILY_IPV4, FAMILY_IPV6, STAT_COLUMNS, COLUMN_AT, OVERFLOW_HOST, type StatColumn } from '../protocol/messages.js';
+import { estimateSource, type SketchSource } from '../protocol/sketch.js';
 
 /** HostRow is one host's figures over the whole input (distinct counts: exact up to 256, estimates beyond). */
 export type HostRow = { host: string } & Record<StatColumn, number>;
@@ -28,18 +28,22 @@ export function aggregateCaptures(files: string[], options: CoreOptions = defaul
     for (const d of capture.datagrams) core.ingest(d.payload, d.source, d.timeMs);
   }
   const hosts: HostRow[] = [];
-  core.closeWindow((family, addr, off, values, distinct) => {
-    const host = family === FAMILY_IPV4 ? formatV4(addr, off) : family === FAMILY_IPV6 ? formatV6(addr, off) : OVERFLOW_HOST;
-    const row = { host } as HostRow;
-    for (const name of STAT_COLUMNS) { // In column order, so that JSON lists them as CSV does.
-      const i = HOST_FIELDS.indexOf(name as (typeof HOST_FIELDS)[number]);
-      const j = DISTINCT_FIELDS.indexOf(name as (typeof DISTINCT_FIELDS)[number]);
-      row[name] = i >= 0 ? values[i] : distinct[j] ? estimateSource(distinct[j]!) : 0;
-    }
-    hosts.push(row);
-  });
+  core.closeWindow((family, addr, off, values, distinct) => { hosts.push(hostRow(family, addr, off, values, distinct)); });
   hosts.sort((a, b) => b.bytes_out - a.bytes_out || b.bytes_in - a.bytes_in || (a.host < b.host ? -1 : 1));
   return { hosts, stats: core.stats(), capturePackets, skipped };
+}
+
+/** hostRow reads one host of a closed window (a FlowCore HostVisitor's arguments) as a row, in column
+ * order, so that JSON lists the statistics as CSV does. */
+export function hostRow(family: number, addr: Uint8Array, off: number, values: ArrayLike<number>, distinct: readonly (SketchSource | undefined)[]): HostRow {
+  const host = family === FAMILY_IPV4 ? formatV4(addr, off) : family === FAMILY_IPV6 ? formatV6(addr, off) : OVERFLOW_HOST;
+  const row = { host } as HostRow;
+  for (const name of STAT_COLUMNS) {
+    const at = COLUMN_AT[name];
+    const d = at < 0 ? distinct[-1 - at] : undefined;
+    row[name] = at >= 0 ? values[at] : d ? estimateSource(d) : 0;
+  }
+  return row;
 }
 
 /** formatCsv writes rows with a header line of the statistics' names (STAT_COLUMNS). */

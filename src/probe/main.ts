@@ -10,12 +10,10 @@ import { UdpInput } from './udp-input.js';
 import { BatchUdpInput, loadNativeReader } from './batch-input.js';
 import { isIP } from 'node:net';
 
-/** hostText brackets an IPv6 address for HOST:PORT text. */
-const hostText = (host: string) => (host.includes(':') ? `[${host}]` : host);
 import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
-import type { ProbeConfig } from '../shared/config.js';
+import { hostText, type ProbeConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
 import { MetricsServer } from './metrics-server.js';
 import { exporterHealth, exporterMetrics, exporterReport } from './exporter-stats.js';

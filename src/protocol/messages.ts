@@ -67,6 +67,11 @@ export const COUNTER_FIELDS = HOST_FIELDS.slice(0, FIRST_SEEN) as readonly HostF
 /** STAT_COLUMNS are every per-host statistic, in the column order of `hostflow aggregate` and the API. */
 export const STAT_COLUMNS = [...COUNTER_FIELDS, ...DISTINCT_FIELDS, 'first_seen', 'last_seen'] as const;
 export type StatColumn = HostField | DistinctField;
+/** COLUMN_AT says where each statistic lives: i >= 0 is HOST_FIELDS[i], i < 0 is DISTINCT_FIELDS[-1 - i]. */
+export const COLUMN_AT = Object.fromEntries(STAT_COLUMNS.map((c) => {
+  const i = (HOST_FIELDS as readonly string[]).indexOf(c);
+  return [c, i >= 0 ? i : -1 - (DISTINCT_FIELDS as readonly string[]).indexOf(c)];
+})) as Record<StatColumn, number>;
 
 /** MAIN_FIELDS are the six flow, packet and byte counts, out and in. */
 export const MAIN_FIELDS = HOST_FIELDS.slice(0, 6) as readonly HostField[];

@@ -87,6 +87,11 @@ export function checkMergerUrl(url: string): string {
   return url;
 }
 
+/** hostText writes a host for HOST:PORT text: an IPv6 address in brackets. */
+export function hostText(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** parseHostPort reads "HOST:PORT", "[v6]:PORT" or ":PORT". */
 export function parseHostPort(text: string, defaultHost: string): HostPort {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);

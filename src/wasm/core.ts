@@ -140,11 +140,6 @@ export class FlowCore {
     this._inputEnd = this._wasm.inputEnd();
   }
 
-  /** exporterId gives each exporter address its own template scope; past maxExporters they share one (0). */
-  exporterId(exporter: string): number {
-    return this._exporterId(exporter);
-  }
-
   /** batch locates the batch regions (see assembly/abi.ts) for a reader that writes datagrams into them;
    * ids and outcomes are views of the per-slot exporter ids (the caller writes) and outcomes (ingestBatch
    * writes four i32 a slot: status, then the error's byte offset, observation domain and template id). */
@@ -173,7 +168,8 @@ export class FlowCore {
     }
   }
 
-  private _exporterId(exporter: string): number {
+  /** exporterId gives each exporter address its own template scope; past maxExporters they share one (0). */
+  exporterId(exporter: string): number {
     let id = this._exporters.get(exporter);
     if (id === undefined) {
       id = this._exporters.size < this.options.maxExporters ? this._exporters.size + 1 : 0;
@@ -193,7 +189,7 @@ export class FlowCore {
     // The datagram ends where memory ends: a read past it traps instead of reading other state.
     this._bytes.set(datagram, this._inputEnd - datagram.length);
     try {
-      return this._wasm.ingest(datagram.length, this._exporterId(exporter), nowMs, reliable ? 1 : 0);
+      return this._wasm.ingest(datagram.length, this.exporterId(exporter), nowMs, reliable ? 1 : 0);
     } catch (err) {
       // A trap is a bug in the core, never the input's fault: count it, keep the datagram's error, go on.
       if (!(err instanceof WebAssembly.RuntimeError || err instanceof WasmAbortError)) throw err;

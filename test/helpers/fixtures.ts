@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { DISTINCT_FIELDS, SKETCH_EXACT_LIMIT } from '../../src/protocol/messages.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = join(ROOT, 'test/fixtures');
@@ -48,8 +49,15 @@ export function hostOracle(name = 'softflowd-ipfix-ms'): { columns: string[]; ho
   return { columns, hosts };
 }
 
-const DISTINCT = new Set(['peers_out', 'peers_in', 'dst_ports_out', 'local_ports_in']);
-const EXACT_LIMIT = 256; // SKETCH_EXACT_LIMIT: sets up to this size are exact.
+const DISTINCT = new Set<string>(DISTINCT_FIELDS);
+
+/** approximate says whether a column's expected value is a HyperLogLog estimate (a distinct count past the exact limit). */
+const approximate = (column: string, want: number) => DISTINCT.has(column) && want > SKETCH_EXACT_LIMIT;
+
+/** sameStatistic compares one statistic: exactly, but a distinct count past the exact limit within 2 %. */
+export function sameStatistic(column: string, got: number, want: number): boolean {
+  return approximate(column, want) ? Math.abs(got - want) / want <= 0.02 : got === want;
+}
 
 /** hostOracleMismatches compares rows (host -> column -> value) with the host oracle: every column
  * exactly, but distinct counts above the exact limit within 2 % (HyperLogLog). */
@@ -61,9 +69,8 @@ export function hostOracleMismatches(rows: Map<string, Record<string, unknown>>,
     const got = rows.get(host);
     for (const c of columns) {
       const g = Number(got?.[c] ?? 0), w = want[c];
-      const approximate = DISTINCT.has(c) && w > EXACT_LIMIT;
-      if (approximate) estimated++;
-      if (approximate ? Math.abs(g - w) / w > 0.02 : g !== w) wrong.push(`${host} ${c}: ${g} vs ${w}`);
+      if (approximate(c, w)) estimated++;
+      if (!sameStatistic(c, g, w)) wrong.push(`${host} ${c}: ${g} vs ${w}`);
     }
   }
   if (rows.size !== hosts.size) wrong.push(`${rows.size} hosts vs ${hosts.size}`);

@@ -4,6 +4,7 @@ import { message, set, templateSet, templateRecord, ipv4, ipv6, uint, IE, type F
 import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
 import { HOST_FIELD_COUNT, DISTINCT_FIELDS, STAT_COLUMNS, SKETCH_EXACT_LIMIT, type HostField, type DistinctField, type StatColumn } from '../../src/protocol/messages.js';
 import { DistinctSketch } from '../../src/protocol/sketch.js';
+import { sameStatistic } from '../helpers/fixtures.js';
 
 // Random flow records through the real core against a plain JavaScript model of the host table.
 const PORTS: Field[] = [[IE.sourceTransportPort, 2], [IE.destinationTransportPort, 2]];
@@ -51,14 +52,11 @@ function model(records: ModelRecord[]): Map<string, ModelRow> {
   return hosts;
 }
 
-/** sameFigures compares a host's row with the model's: counters exactly, distinct counts exactly up to
+/** differences compares a host's row with the model's: counters exactly, distinct counts exactly up to
  * SKETCH_EXACT_LIMIT and within 2 % beyond. */
 function differences(got: Row | undefined, want: ModelRow): string[] {
   if (!got) return ['missing'];
-  return STAT_COLUMNS.filter((c) => {
-    const isDistinct = (DISTINCT_FIELDS as readonly string[]).includes(c);
-    return isDistinct && want[c] > SKETCH_EXACT_LIMIT ? Math.abs(got[c] - want[c]) / want[c] > 0.02 : got[c] !== want[c];
-  }).map((c) => `${c}: ${got[c]} vs ${want[c]}`);
+  return STAT_COLUMNS.filter((c) => !sameStatistic(c, got[c], want[c])).map((c) => `${c}: ${got[c]} vs ${want[c]}`);
 }
 
 describe('the host table against a JavaScript model', () => {
