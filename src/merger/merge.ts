@@ -13,6 +13,7 @@ export interface CompletedWindow {
   start: number;
   length: number;
   probes: string[]; // Probes whose frames were merged.
+  sequences: Map<string, number>; // Probe -> the highest sequence merged into this window.
   hosts: Map<string, HostStats>;
 }
 
@@ -68,6 +69,7 @@ export class WindowMerger {
   private readonly _alive = new Map<string, number>(); // Connected probe -> connections.
   private readonly _lastReported = new Map<string, number>(); // Probe -> latest window start it reported.
   private _completedUpTo = -Infinity; // Windows that start before this are complete.
+  private readonly _completedSequence = new Map<string, number>(); // Probe -> highest sequence in a completed window.
   private _pendingBytes = 0;
   readonly stats: MergeStats = { merged: 0, duplicate: 0, late: 0, future: 0, wrong_window: 0, over_memory: 0, windowsCompleted: 0, hostDeltas: 0 };
 
@@ -84,6 +86,13 @@ export class WindowMerger {
   /** pendingBytes is the memory the held windows may take, as estimated from the frames merged into them. */
   get pendingBytes(): number {
     return this._pendingBytes;
+  }
+
+  /** restore continues after a restart: windows before completedUpTo are complete (written), and a frame
+   * for one of them with a sequence at most the probe's highest written one is a duplicate, not late. */
+  restore(completedUpTo: number, sequences: ReadonlyMap<string, number>): void {
+    this._completedUpTo = completedUpTo;
+    for (const [probe, seq] of sequences) this._completedSequence.set(probe, seq);
   }
 
   /** probeUp marks a probe connected: windows wait for it (up to the grace period). */
@@ -109,7 +118,9 @@ export class WindowMerger {
 
   private _merge(frame: WindowFrame, now: number): MergeResult {
     if (frame.windowLength !== this.windowMs) return 'wrong_window';
-    if (frame.windowStart < this._completedUpTo) return 'late';
+    if (frame.windowStart < this._completedUpTo) {
+      return frame.sequence <= (this._completedSequence.get(frame.probeId) ?? -1) ? 'duplicate' : 'late';
+    }
     if (frame.windowStart > now + this.windowMs) return 'future';
     let slot = this._slots.get(frame.windowStart);
     if (slot?.sequences.get(frame.probeId)?.has(frame.sequence)) return 'duplicate';
@@ -149,7 +160,13 @@ export class WindowMerger {
       this._pendingBytes -= slot.bytes;
       this._completedUpTo = start + this.windowMs;
       this.stats.windowsCompleted++;
-      this._onComplete({ start, length: this.windowMs, probes: [...slot.sequences.keys()], hosts: slot.hosts });
+      const sequences = new Map<string, number>();
+      for (const [probe, seen] of slot.sequences) {
+        const highest = Math.max(...seen);
+        sequences.set(probe, highest);
+        if (highest > (this._completedSequence.get(probe) ?? -1)) this._completedSequence.set(probe, highest);
+      }
+      this._onComplete({ start, length: this.windowMs, probes: [...slot.sequences.keys()], sequences, hosts: slot.hosts });
     }
   }
 

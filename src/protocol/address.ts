@@ -100,3 +100,24 @@ export function maskByte(prefix: number, i: number): number {
   const bits = Math.max(0, Math.min(8, prefix - 8 * i));
   return (0xff00 >> bits) & 0xff;
 }
+
+/** keyToBigInt reads a 16-byte key as one unsigned 128-bit number (the merger's DuckDB address column). */
+export function keyToBigInt(b: Uint8Array, off = 0): bigint {
+  const v = new DataView(b.buffer, b.byteOffset + off, 16);
+  return (v.getBigUint64(0) << 64n) | v.getBigUint64(8);
+}
+
+/** bigIntToKey writes an unsigned 128-bit number as a 16-byte key. */
+export function bigIntToKey(n: bigint): Uint8Array {
+  const key = new Uint8Array(16);
+  const v = new DataView(key.buffer);
+  v.setBigUint64(0, n >> 64n);
+  v.setBigUint64(8, n & 0xffffffffffffffffn);
+  return key;
+}
+
+/** cidrRange is a network's first and last address as 128-bit numbers. */
+export function cidrRange(c: Cidr): { first: bigint; last: bigint } {
+  const first = keyToBigInt(c.key);
+  return { first, last: first | ((1n << BigInt(128 - c.prefix)) - 1n) };
+}

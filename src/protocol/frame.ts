@@ -112,6 +112,13 @@ export class FrameWriter {
     return this._hosts >= MAX_FRAME_HOSTS || this._registerSketches > MAX_FRAME_REGISTER_SKETCHES - DISTINCT_COUNT;
   }
 
+  /** sketchBytes writes one sketch alone in its wire form (the merger's stored form); it ends any frame in progress. */
+  sketchBytes(s: SketchSource): Uint8Array {
+    this._pos = 0;
+    this._sketch(s, nonZero(s));
+    return this._buf.slice(0, this._pos);
+  }
+
   private _sketch(s: SketchSource, n: number): void {
     this._reserve(2 + MAX_VARINT_BYTES + Math.max(n * 4, SKETCH_REGISTERS));
     const b = this._buf;
@@ -252,6 +259,21 @@ function readSketch(r: FrameReader, budget: { registerSketches: number }): Disti
     if (!registers.some((rank) => rank > 0)) throw bad('a dense sketch with no register set');
   }
   return DistinctSketch.ofRegisters(registers);
+}
+
+const sketchWriter = new FrameWriter();
+
+/** encodeSketch writes a sketch in its compact wire form: exact values, sparse or dense registers. */
+export function encodeSketch(s: SketchSource): Uint8Array {
+  return sketchWriter.sketchBytes(s);
+}
+
+/** decodeSketch reads what encodeSketch wrote, with the frame decoder's checks; it throws ProtocolError. */
+export function decodeSketch(bytes: Uint8Array): DistinctSketch {
+  const r = new FrameReader(bytes);
+  const sketch = readSketch(r, { registerSketches: 0 });
+  if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_BAD_SKETCH', `${bytes.length - r.pos} bytes after a sketch`, r.pos);
+  return sketch;
 }
 
 /** decodeFrame checks and decodes a whole frame; it throws ProtocolError and returns nothing partial. */
