@@ -5,7 +5,8 @@
 // Loopback only.
 // Usage: node bench/probe-rss.mjs [N,...]   (after npm run build)
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import dgram from 'node:dgram';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,8 @@ const RECORD = 21;
 
 async function measure(hosts) {
   const http = 19601, udp = 19602, metrics = 19603;
-  const merger = spawn(process.execPath, [join(ROOT, 'bin/hostflow.js'), 'merger', '--http', `127.0.0.1:${http}`, '--window', '60s'], { stdio: 'ignore' });
+  const data = mkdtempSync(join(tmpdir(), 'hostflow-rss-'));
+  const merger = spawn(process.execPath, [join(ROOT, 'bin/hostflow.js'), 'merger', '--http', `127.0.0.1:${http}`, '--window', '60s', '--data', data], { stdio: 'ignore' });
   const probe = spawn(process.execPath, [join(ROOT, 'bin/hostflow.js'), 'probe', '--udp', `127.0.0.1:${udp}`, '--tcp', 'off', '--window', '60s',
     '--merger', `ws://127.0.0.1:${http}/probe`, '--probe-id', 'rss', '--metrics', `127.0.0.1:${metrics}`, '--max-hosts', String(Math.max(200_000, hosts))], { stdio: 'ignore' });
   const status = async () => { try { return await (await fetch(`http://127.0.0.1:${metrics}/status`)).json(); } catch { return undefined; } };
@@ -63,6 +65,7 @@ async function measure(hosts) {
   probe.kill('SIGTERM');
   merger.kill('SIGTERM');
   await sleep(500);
+  rmSync(data, { recursive: true, force: true });
   return result;
 }
 

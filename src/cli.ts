@@ -23,7 +23,7 @@ const DEMO_RATE = 50;
 const USAGE = `usage:
   hostflow [--http HOST:PORT] [--udp HOST:PORT] [--window 10s] [--demo]   merger + probe in one process
   hostflow probe --merger ws://HOST:PORT/probe [--udp HOST:PORT] [--window 10s] [--probe-id ID]
-  hostflow merger [--http HOST:PORT] [--window 10s]
+  hostflow merger [--http HOST:PORT] [--window 10s] [--data DIR]
   hostflow replay FILE.pcap... --to HOST:PORT [--rate DATAGRAMS_PER_S] [--loop]
   hostflow aggregate FILE.pcap... [--format csv|json]
   hostflow decode FILE.pcap... [--format jsonl]                              every flow record, one JSON line each
@@ -33,7 +33,9 @@ common: --max-hosts N (hosts per window in the probe's table, default 200000);
         --tcp HOST:PORT|off (IPFIX over TCP; default: the --udp address and port);
         --udp-reader auto|native|dgram (native: many datagrams per system call, where build/recvmmsg.node
           was built; auto, the default: native if it loads, else node:dgram);
-        --metrics HOST:PORT (the probe's /metrics, /exporters and /status; default off)`;
+        --metrics HOST:PORT (the probe's /metrics, /exporters and /status; default off);
+        --data DIR (the merger's history, DIR/hostflow.duckdb; default ./data);
+        --retain-windows 24h, --retain-minutes 14d, --retain-hours 365d (how long each level of history is kept)`;
 
 const FLAGS = {
   http: { type: 'string' },
@@ -43,6 +45,10 @@ const FLAGS = {
   networks: { type: 'string' },
   window: { type: 'string' },
   demo: { type: 'boolean' },
+  data: { type: 'string' },
+  'retain-windows': { type: 'string' },
+  'retain-minutes': { type: 'string' },
+  'retain-hours': { type: 'string' },
   merger: { type: 'string' },
   'probe-id': { type: 'string' },
   'max-hosts': { type: 'string' },
@@ -122,6 +128,20 @@ function mergerConfig(values: Values): MergerConfig {
   if (values.http) c.http = parseHostPort(values.http, c.http.host);
   c.windowMs = windowMs(values);
   c.webRoot = join(ROOT, 'dist/web');
+  if (values.data !== undefined) {
+    if (values.data === '') throw new Error('--data needs a directory');
+    c.dataDir = values.data;
+  }
+  const retain = (flag: 'retain-windows' | 'retain-minutes' | 'retain-hours', level: 'window' | 'minute' | 'hour', least: number): void => {
+    const text = values[flag];
+    if (text === undefined) return;
+    const ms = parseDuration(text);
+    if (ms < least) throw new Error(`--${flag} ${text} is shorter than one ${level} period (${least / 1000} s)`);
+    c.retention[level] = ms;
+  };
+  retain('retain-windows', 'window', c.windowMs);
+  retain('retain-minutes', 'minute', 60_000);
+  retain('retain-hours', 'hour', 3_600_000);
   return c;
 }
 

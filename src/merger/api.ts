@@ -1,19 +1,42 @@
-/** HTTP/JSON routes over the merger's state: parameter checks, then queries. No sockets here. */
+/** HTTP/JSON routes over the merger's state and history: parameter checks, then queries. No sockets here.
+ * Times are epoch ms, ranges [from, to). Bad parameters get 400 with a message saying which and why. */
 import { STAT_COLUMNS, type StatColumn } from '../protocol/messages.js';
-import type { MemoryHistory } from './history.js';
-import { sumWindows, topHosts, liveMessage } from './query.js';
+import { parseAddress, parseCidr, isMappedV4, type Cidr } from '../protocol/address.js';
+import type { CompletedWindow } from './merge.js';
+import { topHosts, liveMessage } from './query.js';
+import type { HistoryQueries, Range } from './store/queries.js';
+import { levelForStep } from './store/plan.js';
+import type { Level } from './store/schema.js';
 
 /** ApiResponse is what a route answers; the transport writes it. */
 export interface ApiResponse {
   status: number;
-  body: string;
+  body: string | Uint8Array;
   contentType?: string;
 }
 
 /** ApiError is a bad request: HTTP 400 with a message saying which parameter and why. */
 export class ApiError extends Error {}
 
+/** ApiSources are what the routes read: the history, the latest window in memory, the merger's state. */
+export interface ApiSources {
+  queries: HistoryQueries;
+  levels: Level[];
+  latest(): CompletedWindow | undefined;
+  /** historyUpTo: every window before it is in the history (-Infinity: none yet). */
+  historyUpTo(): number;
+  status(): object;
+  probes(): object;
+  exporters(): object;
+  metrics(): string;
+}
+
 const json = (status: number, value: unknown): ApiResponse => ({ status, body: JSON.stringify(value), contentType: 'application/json' });
+
+/** MAX_POINTS bounds a series (buckets) so that no request can ask for an unbounded answer. */
+export const MAX_POINTS = 100_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 function intParam(q: URLSearchParams, name: string, min: number, max: number): number | undefined {
   const text = q.get(name);
@@ -23,22 +46,45 @@ function intParam(q: URLSearchParams, name: string, min: number, max: number): n
   return v;
 }
 
-/** Api answers the HTTP routes from the history. */
+function metricParam(q: URLSearchParams, fallback: StatColumn): StatColumn {
+  const metric = (q.get('metric') ?? fallback) as StatColumn;
+  if (!STAT_COLUMNS.includes(metric)) throw new ApiError(`metric must be one of ${STAT_COLUMNS.join(', ')}, got "${metric}"`);
+  return metric;
+}
+
+function prefixParam(q: URLSearchParams, required: boolean): Cidr | undefined {
+  const text = q.get('prefix');
+  if (text === null || text === '') {
+    if (required) throw new ApiError('prefix is required (a CIDR such as 10.0.0.0/8 or 2001:db8::/32)');
+    return undefined;
+  }
+  const cidr = parseCidr(text);
+  if (!cidr) throw new ApiError(`prefix must be a CIDR such as 10.0.0.0/8 or 2001:db8::/32, got "${text}"`);
+  return cidr;
+}
+
+/** Api answers the HTTP routes. */
 export class Api {
-  constructor(private readonly _history: MemoryHistory, private readonly _status: () => object, private readonly _exporters: () => object) {}
+  constructor(private readonly _s: ApiSources) {}
 
   /** handle routes one GET request; unknown routes give undefined. */
-  handle(path: string, query: string): ApiResponse | undefined {
+  async handle(path: string, query: string): Promise<ApiResponse | undefined> {
     try {
       const q = new URLSearchParams(query);
+      const series = /^\/api\/hosts\/([^/]+)\/series$/.exec(path);
+      if (series) return await this._series(decodeURIComponent(series[1]), q);
       switch (path) {
-        case '/api/hosts/top': return this._top(q);
+        case '/api/hosts/top': return await this._top(q);
+        case '/api/heatmap': return await this._heatmap(q);
+        case '/api/totals': return await this._totals(q);
         case '/api/live/latest': {
-          const w = this._history.latest();
+          const w = this._s.latest();
           return w ? json(200, liveMessage(w)) : { status: 204, body: '' };
         }
-        case '/api/status': return json(200, this._status());
-        case '/api/exporters': return json(200, this._exporters());
+        case '/api/status': return json(200, this._s.status());
+        case '/api/probes': return json(200, this._s.probes());
+        case '/api/exporters': return json(200, this._s.exporters());
+        case '/metrics': return { status: 200, body: this._s.metrics(), contentType: 'text/plain; version=0.0.4' };
       }
       return undefined;
     } catch (err) {
@@ -47,23 +93,74 @@ export class Api {
     }
   }
 
-  /** _top: GET /api/hosts/top?metric=M&limit=N&from=MS&to=MS; default range: the latest complete window. */
-  private _top(q: URLSearchParams): ApiResponse {
-    const metric = (q.get('metric') ?? 'bytes_out') as StatColumn;
-    if (!STAT_COLUMNS.includes(metric)) throw new ApiError(`metric must be one of ${STAT_COLUMNS.join(', ')}, got "${metric}"`);
-    const limit = intParam(q, 'limit', 1, 1_000_000) ?? 10;
-    let from = intParam(q, 'from', 0, Number.MAX_SAFE_INTEGER);
-    let to = intParam(q, 'to', 0, Number.MAX_SAFE_INTEGER);
-    if (from === undefined && to === undefined) {
-      const latest = this._history.latest();
-      from = latest?.start ?? 0;
-      to = latest ? latest.start + latest.length : 0;
+  /** _range reads from/to; without them, the last `span` ms of history. */
+  private _range(q: URLSearchParams, span: number): Range {
+    const from = intParam(q, 'from', 0, Number.MAX_SAFE_INTEGER);
+    const upTo = this._s.historyUpTo();
+    const to = intParam(q, 'to', 0, Number.MAX_SAFE_INTEGER) ?? (Number.isFinite(upTo) ? upTo : Date.now());
+    const range = { from: from ?? Math.max(0, to - span), to };
+    if (range.to <= range.from) throw new ApiError(`to (${range.to}) must be after from (${range.from})`);
+    return range;
+  }
+
+  /** _step reads step (default: what gives at most a few hundred points) and picks the level it fits. */
+  private _step(q: URLSearchParams, r: Range): { step: number; level: number; range: Range } {
+    const windowMs = this._s.levels[0].lengthMs;
+    const span = r.to - r.from;
+    const step = intParam(q, 'step', 1, Number.MAX_SAFE_INTEGER) ?? (span <= HOUR ? windowMs : span <= DAY ? 60_000 : HOUR);
+    const level = levelForStep(step, this._s.levels);
+    if (level === undefined) throw new ApiError(`step must be a multiple of the window length (${windowMs} ms), got ${step}`);
+    const range = { from: Math.floor(r.from / step) * step, to: Math.ceil(r.to / step) * step };
+    const points = (range.to - range.from) / step;
+    if (points > MAX_POINTS) throw new ApiError(`from..to over step ${step} gives ${points} points, more than ${MAX_POINTS}: use a larger step`);
+    return { step, level, range };
+  }
+
+  /** _top: GET /api/hosts/top?metric=M&limit=N&from=MS&to=MS&prefix=CIDR; without a range: the latest window. */
+  private async _top(q: URLSearchParams): Promise<ApiResponse> {
+    const metric = metricParam(q, 'bytes_out');
+    const limit = intParam(q, 'limit', 1, 100_000) ?? 10;
+    const prefix = prefixParam(q, false);
+    const latest = this._s.latest();
+    if (!q.has('from') && !q.has('to') && !prefix) {
+      // The live case answers from memory, so it includes the window the history may still be writing.
+      const hosts = latest ? topHosts(latest.hosts, metric, limit) : [];
+      return json(200, { metric, from: latest?.start ?? null, to: latest ? latest.start + latest.length : null, hosts });
     }
-    from ??= 0;
-    to ??= Number.MAX_SAFE_INTEGER;
-    if (to < from) throw new ApiError(`to (${to}) must not be before from (${from})`);
-    const windows = this._history.between(from, to);
-    const hosts = topHosts(sumWindows(windows), metric, limit);
-    return json(200, { metric, from, to, windows: windows.length, hosts });
+    const range = this._range(q, latest ? latest.length : this._s.levels[0].lengthMs);
+    const hosts = await this._s.queries.top(metric, limit, range, prefix);
+    return json(200, { metric, ...range, prefix: prefix?.text ?? null, hosts });
+  }
+
+  /** _series: GET /api/hosts/IP/series?from&to&step: every statistic of one host as columns. */
+  private async _series(host: string, q: URLSearchParams): Promise<ApiResponse> {
+    if (host !== 'overflow' && !parseAddress(host)) throw new ApiError(`"${host}" is not an IPv4 or IPv6 address`);
+    const { step, level, range } = this._step(q, this._range(q, HOUR));
+    const s = await this._s.queries.series(host, range, step, level);
+    return json(200, { host, ...range, step, level: this._s.levels[level].name, ts: s.ts, ...s.values });
+  }
+
+  /** _totals: GET /api/totals?from&to&step: flows, packets, bytes and active hosts per step. */
+  private async _totals(q: URLSearchParams): Promise<ApiResponse> {
+    const { step, level, range } = this._step(q, this._range(q, HOUR));
+    const s = await this._s.queries.totals(range, step, level);
+    return json(200, { ...range, step, level: this._s.levels[level].name, ts: s.ts, ...s.values });
+  }
+
+  /** _heatmap: GET /api/heatmap?prefix=CIDR&metric=M&from&to: the metric per child prefix 16 bits longer
+   * (an IPv4 /16 gives its 65,536 hosts, a /8 its /24s; IPv6 four nibbles deeper), cells in order. */
+  private async _heatmap(q: URLSearchParams): Promise<ApiResponse> {
+    const prefix = prefixParam(q, true)!;
+    const metric = metricParam(q, 'bytes_out');
+    const range = this._range(q, HOUR);
+    const cellPrefix = Math.min(prefix.prefix + 16, 128);
+    const v4 = isMappedV4(prefix.key) && prefix.prefix >= 96;
+    const cells = await this._s.queries.heatmap(prefix, cellPrefix, metric, range);
+    return json(200, {
+      prefix: prefix.text, metric, ...range,
+      cell_prefix: v4 ? cellPrefix - 96 : cellPrefix, // Each cell is a prefix this long: a host at /32 or /128.
+      columns: 2 ** Math.ceil((cellPrefix - prefix.prefix) / 2), // The grid's width: the high half of a cell's index is its row.
+      ...cells,
+    });
   }
 }

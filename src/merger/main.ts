@@ -1,56 +1,85 @@
-/** Merger wiring: server -> frame decode -> window merger -> history, live push and API. */
+/** Merger wiring: server -> frame decode -> window merger -> history (DuckDB), live push and API. */
 import { decodeFrame } from '../protocol/frame.js';
 import { PROBE_STATS, EXPORTER_STATS, type ExporterReport } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { WindowMerger, type CompletedWindow } from './merge.js';
-import { MemoryHistory } from './history.js';
+import { HistoryStore } from './store/store.js';
+import { HistoryQueries } from './store/queries.js';
 import { Api } from './api.js';
 import { MergerServer } from './server.js';
 import { loadStaticFiles } from './static-files.js';
 import { liveMessage } from './query.js';
 import { hostText, type MergerConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
+import { formatPrometheus, type MetricFamily } from '../shared/metrics.js';
 
 const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts: about 9 MB.
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
 const MAX_EXPORTERS = 16_384; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
 
+/** ProbeState is what the merger knows of a probe from its frames. */
+interface ProbeState {
+  lastWindow: number;
+  lastFrameAt: number;
+  recordsPerS: number;
+  stats: Record<string, number>;
+}
+
 /** Merger merges the probes' windows and serves the API and the UI. */
 export class Merger {
-  private readonly _history: MemoryHistory;
+  private _store?: HistoryStore;
+  private _latest?: CompletedWindow; // The newest complete window, for the live routes.
   private readonly _merger: WindowMerger;
   private readonly _server: MergerServer;
   private readonly _connections = new Map<number, string>(); // Connection -> probe id (from its first frame).
   private readonly _refused: Record<string, number> = {};
   private readonly _closes: Record<string, number> = {}; // Probe connections closed abnormally, by code.
-  private readonly _probes = new Map<string, { lastWindow: number; lastFrameAt: number; stats: Record<string, number> }>();
+  private readonly _probes = new Map<string, ProbeState>();
   // Probe -> its latest exporter reports (each frame that carries them carries all of the probe's exporters).
   private readonly _exporters = new Map<string, { asOf: number; reports: object[] }>();
   private _exporterCount = 0;
   private readonly _refusals = new RateLimitedLog('merger');
+  private _api?: Api; // Made once the history is open, before the server listens.
   private _timer?: NodeJS.Timeout;
   private _port = 0;
 
   constructor(readonly config: MergerConfig) {
-    this._history = new MemoryHistory(config.retentionMs, config.maxHeldBytes);
     this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w), config.maxPendingBytes);
-    const api = new Api(this._history, () => this.status(), () => ({ exporters: [...this._exporters.values()].flatMap((e) => e.reports) }));
     this._server = new MergerServer(
       { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20 },
       {
         frame: (id, bytes) => this._frame(id, bytes),
         probeClosed: (id, code, reason) => this._probeClosed(id, code, reason),
-        http: (path, query) => api.handle(path, query),
+        http: async (path, query) => this._api?.handle(path, query),
         staticFiles: loadStaticFiles(config.webRoot),
       },
     );
   }
 
-  /** start listens; resolves to the HTTP port. */
+  /** start opens the history, continues where it stopped, and listens; resolves to the HTTP port. */
   async start(): Promise<number> {
-    this._port = await this._server.start();
+    const store = await HistoryStore.open({ dataDir: this.config.dataDir, windowMs: this.config.windowMs, retention: this.config.retention });
+    this._store = store;
+    this._merger.restore(store.completedUpTo, store.sequences);
+    this._api = new Api({
+      queries: new HistoryQueries(store),
+      levels: store.levels,
+      latest: () => this._latest,
+      historyUpTo: () => store.completedUpTo,
+      status: () => this.status(),
+      probes: () => this.probes(),
+      exporters: () => ({ exporters: [...this._exporters.values()].flatMap((e) => e.reports) }),
+      metrics: () => formatPrometheus(this.metrics()),
+    });
+    try {
+      this._port = await this._server.start();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     this._timer = setInterval(() => this._merger.tick(Date.now()), 250);
-    log('merger', `listening on http://${hostText(this.config.http.host)}:${this._port} (probes: ws /probe), window ${this.config.windowMs} ms`);
+    const since = Number.isFinite(store.completedUpTo) ? `, history continues after ${new Date(store.completedUpTo).toISOString()}` : '';
+    log('merger', `listening on http://${hostText(this.config.http.host)}:${this._port} (probes: ws /probe), window ${this.config.windowMs} ms, history in ${this.config.dataDir}${since}`);
     return this._port;
   }
 
@@ -87,13 +116,21 @@ export class Merger {
       if (result !== 'duplicate') this._refusals.log(result, `frame ${frame.sequence} of probe ${frame.probeId} for window ${new Date(frame.windowStart).toISOString()} not merged: ${result}`);
       return;
     }
-    if (this._probes.size < MAX_PROBES || this._probes.has(frame.probeId)) {
-      const stats: Record<string, number> = {};
-      PROBE_STATS.forEach((name, i) => { if (i < frame.stats.length) stats[name] = frame.stats[i]; });
-      const last = this._probes.get(frame.probeId)?.lastWindow ?? 0;
-      this._probes.set(frame.probeId, { lastWindow: Math.max(last, frame.windowStart), lastFrameAt: Date.now(), stats });
-    }
+    if (this._probes.size < MAX_PROBES || this._probes.has(frame.probeId)) this._probeFrame(frame.probeId, frame.windowStart, frame.stats);
     if (frame.exporters?.length) this._exporterReports(frame.probeId, frame.windowStart, frame.exporters);
+  }
+
+  /** _probeFrame keeps a probe's latest counters, and its records per second between windows. */
+  private _probeFrame(probe: string, windowStart: number, values: number[]): void {
+    const stats: Record<string, number> = {};
+    PROBE_STATS.forEach((name, i) => { if (i < values.length) stats[name] = values[i]; });
+    const now = Date.now();
+    const p = this._probes.get(probe);
+    let recordsPerS = p?.recordsPerS ?? 0;
+    if (p && windowStart > p.lastWindow && now > p.lastFrameAt && stats.records >= (p.stats.records ?? 0)) {
+      recordsPerS = ((stats.records - (p.stats.records ?? 0)) * 1000) / (now - p.lastFrameAt);
+    }
+    this._probes.set(probe, { lastWindow: Math.max(p?.lastWindow ?? 0, windowStart), lastFrameAt: now, recordsPerS, stats });
   }
 
   /** _exporterReports replaces a probe's exporter reports; over MAX_EXPORTERS, the stalest probes' go first. */
@@ -128,13 +165,60 @@ export class Merger {
   }
 
   private _complete(w: CompletedWindow): void {
-    this._history.add(w);
+    this._latest = w;
     if (this._server.liveClients > 0) this._server.publishLive(JSON.stringify(liveMessage(w)));
+    this._store?.write(w).catch((err: Error) => {
+      this._refusals.log('history', `history: window ${new Date(w.start).toISOString()} not written: ${err.message}`);
+    });
+  }
+
+  /** probes is each probe's state, for /api/probes. */
+  probes(): object {
+    const connected = new Set(this._connections.values());
+    const now = Date.now();
+    return {
+      probes: [...this._probes].map(([id, p]) => ({
+        probe: id,
+        connected: connected.has(id),
+        last_window: p.lastWindow,
+        lag_ms: Math.max(0, now - (p.lastWindow + this.config.windowMs)), // How far its latest window is behind now.
+        last_frame_at: p.lastFrameAt,
+        records_per_s: Math.round(p.recordsPerS),
+        spool_frames: p.stats.uplink_frames_queued ?? null, // Frames waiting at the probe (null: a probe that does not say).
+        spool_bytes: p.stats.uplink_bytes_queued ?? null,
+        ...p.stats,
+      })),
+    };
+  }
+
+  /** metrics are the merger's own counters, for /metrics. */
+  metrics(): MetricFamily[] {
+    const store = this._store?.stats;
+    const one = (name: string, help: string, type: 'counter' | 'gauge', value: number): MetricFamily => ({ name, help, type, samples: [{ value }] });
+    const labelled = (name: string, help: string, label: string, values: Record<string, number>): MetricFamily =>
+      ({ name, help, type: 'counter', samples: Object.entries(values).map(([k, value]) => ({ labels: { [label]: k }, value })) });
+    const { windowsCompleted, hostDeltas, ...results } = this._merger.stats;
+    return [
+      labelled('hostflow_merger_frames_total', 'Frames decoded, by what merging did with them.', 'result', results),
+      labelled('hostflow_merger_frames_refused_total', 'Frames refused before merging, by reason.', 'code', this._refused),
+      labelled('hostflow_merger_probe_closes_total', 'Probe connections closed abnormally, by close code.', 'code', this._closes),
+      one('hostflow_merger_windows_completed_total', 'Windows completed.', 'counter', windowsCompleted),
+      one('hostflow_merger_host_deltas_total', 'Host deltas merged.', 'counter', hostDeltas),
+      one('hostflow_merger_pending_windows', 'Windows held open, waiting for probes.', 'gauge', this._merger.pendingWindows()),
+      one('hostflow_merger_pending_bytes', 'Memory the open windows may take.', 'gauge', this._merger.pendingBytes),
+      one('hostflow_merger_probes_connected', 'Probes connected.', 'gauge', new Set(this._connections.values()).size),
+      one('hostflow_merger_history_windows_written_total', 'Windows written to the history.', 'counter', store?.windowsWritten ?? 0),
+      one('hostflow_merger_history_rows_written_total', 'Host rows written, all levels.', 'counter', store?.rowsWritten ?? 0),
+      one('hostflow_merger_history_write_errors_total', 'Windows whose transaction failed.', 'counter', store?.writeErrors ?? 0),
+      one('hostflow_merger_history_write_queue', 'Completed windows waiting to be written.', 'gauge', store?.queued ?? 0),
+      one('hostflow_merger_history_last_write_seconds', 'How long the latest window took to write.', 'gauge', (store?.lastWriteMs ?? 0) / 1000),
+      one('hostflow_merger_live_clients', 'Browsers on /api/live.', 'gauge', this._server.liveClients),
+    ];
   }
 
   /** status is the merger's own state, for /api/status. */
   status(): object {
-    const latest = this._history.latest();
+    const latest = this._latest;
     return {
       window_ms: this.config.windowMs,
       probes_connected: [...new Set(this._connections.values())],
@@ -145,9 +229,7 @@ export class Merger {
         ...p.stats,
       }])),
       latest_window: latest ? latest.start : null,
-      windows_held: this._history.windowCount,
-      rows_held: this._history.rowCount,
-      bytes_held: this._history.byteCount,
+      history: this._store ? { data_dir: this.config.dataDir, completed_up_to: Number.isFinite(this._store.completedUpTo) ? this._store.completedUpTo : null, ...this._store.stats } : null,
       pending_windows: this._merger.pendingWindows(),
       pending_bytes: this._merger.pendingBytes,
       frames: { ...this._merger.stats },
@@ -157,8 +239,10 @@ export class Merger {
     };
   }
 
-  stop(): void {
+  /** stop closes the server, then the history once its queued windows are written. */
+  async stop(): Promise<void> {
     clearInterval(this._timer);
     this._server.stop();
+    await this._store?.close();
   }
 }

@@ -14,7 +14,7 @@ export interface ServerHandlers {
   /** frame is called synchronously with a view that is only valid during the call. */
   frame(connectionId: number, bytes: Uint8Array): void;
   probeClosed(connectionId: number, code: number, reason: string): void;
-  http(path: string, query: string): ApiResponse | undefined;
+  http(path: string, query: string): Promise<ApiResponse | undefined>;
   staticFiles: Map<string, StaticFile>;
 }
 
@@ -80,28 +80,16 @@ export class MergerServer {
       }
       const path = req.getUrl();
       const query = req.getQuery() ?? '';
-      let response: ApiResponse | undefined;
-      try {
-        response = this._h.http(path, query);
-      } catch (err) {
-        response = { status: 500, body: JSON.stringify({ error: String(err) }), contentType: 'application/json' };
-      }
-      if (!response) {
-        const file = this._h.staticFiles.get(path) ?? (path.startsWith('/api/') ? undefined : this._h.staticFiles.get('/'));
-        if (file) {
-          res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', file.contentType).end(file.body));
-          return;
-        }
-        response = path.startsWith('/api/') || this._h.staticFiles.size > 0
-          ? { status: 404, body: JSON.stringify({ error: `no route ${path}` }), contentType: 'application/json' }
-          : { status: 404, body: 'the web UI is not built: run `npm run build:web`', contentType: 'text/plain' };
-      }
-      const r = response;
-      res.cork(() => {
-        res.writeStatus(statusLine(r.status));
-        if (r.contentType) res.writeHeader('content-type', r.contentType);
-        res.writeHeader('cache-control', 'no-store');
-        res.end(r.body);
+      let aborted = false;
+      res.onAborted(() => { aborted = true; }); // The answer may come after the client left.
+      void this._answer(path, query).then((r) => {
+        if (aborted) return;
+        res.cork(() => {
+          res.writeStatus(statusLine(r.status));
+          if (r.contentType) res.writeHeader('content-type', r.contentType);
+          if (!r.cacheable) res.writeHeader('cache-control', 'no-store');
+          res.end(r.body);
+        });
       });
     });
     return new Promise((resolve, reject) => {
@@ -113,6 +101,22 @@ export class MergerServer {
         resolve(uws().us_socket_local_port(socket as unknown as uWS.us_socket));
       });
     });
+  }
+
+  /** _answer runs a route, or finds a static file; it never rejects. */
+  private async _answer(path: string, query: string): Promise<ApiResponse & { cacheable?: boolean }> {
+    let response: ApiResponse | undefined;
+    try {
+      response = await this._h.http(path, query);
+    } catch (err) {
+      return { status: 500, body: JSON.stringify({ error: String(err) }), contentType: 'application/json' };
+    }
+    if (response) return response;
+    const file = this._h.staticFiles.get(path) ?? (path.startsWith('/api/') ? undefined : this._h.staticFiles.get('/'));
+    if (file) return { status: 200, body: file.body, contentType: file.contentType, cacheable: true };
+    return path.startsWith('/api/') || this._h.staticFiles.size > 0
+      ? { status: 404, body: JSON.stringify({ error: `no route ${path}` }), contentType: 'application/json' }
+      : { status: 404, body: 'the web UI is not built: run `npm run build:web`', contentType: 'text/plain' };
   }
 
   /** publishLive sends one message to every browser on /api/live. */

@@ -167,6 +167,7 @@ export class Probe {
       err_too_large: c.errTooLarge, overflow_records: c.overflowRecords, frames_dropped: this._uplink.stats.framesDropped,
       templates_evicted: c.templatesFull, sequence_gaps: c.sequenceGaps, core_faults: c.coreFaults ?? 0,
       sketch_values_dropped: c.sketchValuesDropped,
+      uplink_frames_queued: this._uplink.stats.framesQueued, uplink_bytes_queued: this._uplink.stats.bytesQueued,
     };
     return PROBE_STATS.map((name) => values[name]);
   }

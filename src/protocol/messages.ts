@@ -104,6 +104,8 @@ export const PROBE_STATS = [
   'sequence_gaps', // Export messages whose sequence number skipped ahead (loss between exporter and probe).
   'core_faults', // Datagrams dropped because the core trapped: a bug, never the input's fault.
   'sketch_values_dropped', // Distinct-count values not recorded because the window's sketch memory was full.
+  'uplink_frames_queued', // Frames waiting for the merger (the uplink's queue) when this frame was made.
+  'uplink_bytes_queued',
 ] as const;
 export type ProbeStatName = (typeof PROBE_STATS)[number];
 

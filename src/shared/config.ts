@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { defaultCoreOptions, type CoreOptions } from '../wasm/core.js';
 
+
 /** HostPort is a listening or connecting address. */
 export interface HostPort {
   host: string;
@@ -21,13 +22,22 @@ export interface ProbeConfig {
   core: CoreOptions;
 }
 
+/** Retention is how long each level of the merger's history is kept, in ms. */
+export interface Retention {
+  window: number;
+  minute: number;
+  hour: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { window: 24 * 3600_000, minute: 14 * 24 * 3600_000, hour: 365 * 24 * 3600_000 };
+
 /** MergerConfig configures the merger. */
 export interface MergerConfig {
   http: HostPort;
   windowMs: number; // The window length the merger expects; frames of another length are refused.
   graceWindows: number; // A window is complete after this many window lengths even if a probe is silent.
-  retentionMs: number; // In-memory history kept for the API.
-  maxHeldBytes: number; // Memory for the history of windows (host rows and their sketches); the oldest go first.
+  dataDir: string; // Where the history database (hostflow.duckdb) lives.
+  retention: Retention; // How long each level of the history is kept.
   maxPendingBytes: number; // Memory for the windows still open; frames beyond it are refused (over_memory) and counted.
   webRoot: string; // Where the UI bundle is served from.
 }
@@ -53,8 +63,8 @@ export function defaultMergerConfig(): MergerConfig {
     http: { host: '127.0.0.1', port: 8080 },
     windowMs: DEFAULT_WINDOW_MS,
     graceWindows: 2,
-    retentionMs: 3600_000,
-    maxHeldBytes: 512 << 20, // About 400 bytes a host row plus its sketches.
+    dataDir: './data',
+    retention: { ...DEFAULT_RETENTION },
     maxPendingBytes: 256 << 20,
     webRoot: '',
   };
@@ -101,10 +111,10 @@ export function parseHostPort(text: string, defaultHost: string): HostPort {
   return { host: m[1] ?? (m[2] || defaultHost), port };
 }
 
-/** parseDuration reads "10", "10s", "1500ms", "2m" into milliseconds; a bare number is seconds. */
+/** parseDuration reads "10", "10s", "1500ms", "2m", "24h", "14d" into milliseconds; a bare number is seconds. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a duration (e.g. 10s, 1500ms)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a duration (e.g. 10s, 1500ms, 14d)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
   return Math.round(Number(m[1]) * unit);
 }

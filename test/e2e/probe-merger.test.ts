@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import dgram from 'node:dgram';
-import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
+import { startHostflow, runHostflow, getJson, poll, type Hostflow, tempDir } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS, softflowdOracle, hostOracleMismatches } from '../helpers/fixtures.js';
 import { message, set, templateSet, templateRecord, BASIC_V4 } from '../helpers/ipfix.js';
 
@@ -24,7 +24,7 @@ describe('probe and merger as separate processes on loopback', () => {
   afterAll(async () => { await Promise.all(running.map((h) => h.stop())); });
 
   it('count malformed datagrams, keep running, and serve every host of a replayed capture as nfdump sums it', async () => {
-    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s']);
+    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s', '--data', tempDir()]);
     running.push(merger);
     const httpPort = Number((await merger.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
     const api = `http://127.0.0.1:${httpPort}`;
@@ -47,7 +47,7 @@ describe('probe and merger as separate processes on loopback', () => {
     const hosts = await poll(async () => {
       const { body } = await getJson(`${api}/api/hosts/top?metric=bytes_out&limit=100000&from=0`);
       const bytes = body.hosts.reduce((s: number, h: any) => s + h.bytes_out, 0);
-      return bytes === TOTAL.bytes ? Object.assign(body.hosts, { windows: body.windows }) : undefined;
+      return bytes === TOTAL.bytes ? body.hosts : undefined;
     }, 30_000, 'all bytes of the capture at the merger');
 
     const oracle = softflowdOracle();
@@ -67,7 +67,10 @@ describe('probe and merger as separate processes on loopback', () => {
     expect(hosts[0].host).toBe('10.0.0.53');
     // Every other statistic too, summed over the windows: flags and protocols add, first/last seen take the
     // min/max, and the windows' distinct-count sketches union (a peer seen in many windows counts once).
-    expect(hosts.windows).toBeGreaterThan(1);
+    const totals = (await getJson(`${api}/api/totals?from=${Date.now() - 7200_000}&to=${Date.now() + 1000}&step=${3600_000}`)).body;
+    expect(totals.bytes.reduce((a: number, b: number | null) => a + (b ?? 0), 0)).toBe(TOTAL.bytes);
+    const windows = (await getJson(`${api}/api/totals?from=${Date.now() - 60_000}&step=1000`)).body;
+    expect(windows.bytes.filter((b: number | null) => b! > 0).length).toBeGreaterThan(1);
     const others = hostOracleMismatches(byHost);
     expect(others.wrong.slice(0, 10)).toEqual([]);
     expect(others.estimated).toBeGreaterThan(0);
@@ -93,7 +96,7 @@ describe('probe and merger as separate processes on loopback', () => {
   });
 
   it('refuses a probe whose window length differs, tells it why, and does not wait for it', async () => {
-    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s']);
+    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s', '--data', tempDir()]);
     running.push(merger);
     const port = Number((await merger.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
     const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--merger', `ws://127.0.0.1:${port}/probe`, '--window', '2s', '--probe-id', 'slow']);
@@ -105,7 +108,7 @@ describe('probe and merger as separate processes on loopback', () => {
   });
 
   it('answers bad API parameters with HTTP 400 and a reason', async () => {
-    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s']);
+    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s', '--data', tempDir()]);
     running.push(merger);
     const port = Number((await merger.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
     const bad = await getJson(`http://127.0.0.1:${port}/api/hosts/top?metric=bogus`);
@@ -115,6 +118,24 @@ describe('probe and merger as separate processes on loopback', () => {
     expect(badLimit.status).toBe(400);
     expect(badLimit.body.error).toMatch(/limit/);
     const empty = await getJson(`http://127.0.0.1:${port}/api/hosts/top`);
-    expect(empty).toEqual({ status: 200, body: { metric: 'bytes_out', from: 0, to: 0, windows: 0, hosts: [] } });
+    expect(empty).toEqual({ status: 200, body: { metric: 'bytes_out', from: null, to: null, hosts: [] } });
+    const api = `http://127.0.0.1:${port}/api`;
+    const refusals: [string, RegExp][] = [
+      ['/hosts/top?from=10&to=5', /to \(5\) must be after from \(10\)/],
+      ['/hosts/top?prefix=10.0.0.0/33', /prefix must be a CIDR/],
+      ['/hosts/10.0.0.1/series?step=1500', /step must be a multiple of the window length \(1000 ms\)/],
+      ['/hosts/10.0.0.1/series?from=0&to=100000000000&step=1000', /more than 100000/],
+      ['/hosts/not-an-address/series', /is not an IPv4 or IPv6 address/],
+      ['/heatmap', /prefix is required/],
+      ['/heatmap?prefix=10.0.0.0/8&metric=nope', /metric must be one of/],
+      ['/totals?step=0', /step must be an integer/],
+    ];
+    for (const [path, message] of refusals) {
+      const r = await getJson(api + path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.error, path).toMatch(message);
+    }
+    const unknown = await getJson(`${api}/hosts/10.9.9.9/series?from=0&to=60000&step=1000`);
+    expect(unknown).toMatchObject({ status: 200, body: { host: '10.9.9.9', ts: [], bytes_out: [] } });
   });
 });

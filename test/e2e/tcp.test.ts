@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { startHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
+import { startHostflow, getJson, poll, type Hostflow, tempDir } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS } from '../helpers/fixtures.js';
 import { readCapture } from '../../src/pcap/reader.js';
 
@@ -10,7 +10,7 @@ describe('IPFIX over TCP (RFC 7011 10.4)', () => {
   afterAll(async () => { await Promise.all(running.map((h) => h.stop())); });
 
   it('follows messages split across arbitrary TCP segments, and closes a session that is not IPFIX', async () => {
-    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s']);
+    const merger = startHostflow(['merger', '--http', '127.0.0.1:0', '--window', '1s', '--data', tempDir()]);
     running.push(merger);
     const httpPort = Number((await merger.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
     const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--merger', `ws://127.0.0.1:${httpPort}/probe`, '--window', '1s', '--probe-id', 'tcp']);

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
-import { startHostflow, type Hostflow } from '../helpers/processes.js';
+import { startHostflow, type Hostflow, tempDir } from '../helpers/processes.js';
 
 describe('web UI of the all-in-one, fed by the demo replay', () => {
   let browser: Browser | undefined;
@@ -12,7 +12,7 @@ describe('web UI of the all-in-one, fed by the demo replay', () => {
   });
 
   it('shows the top host 10.0.0.53 in the live table, sorted by bytes out, and totals for the window', async () => {
-    hostflow = startHostflow(['--demo', '--http', '127.0.0.1:0', '--udp', '127.0.0.1:0', '--window', '1s', '--probe-id', 'ui']);
+    hostflow = startHostflow(['--demo', '--http', '127.0.0.1:0', '--udp', '127.0.0.1:0', '--window', '1s', '--probe-id', 'ui', '--data', tempDir()]);
     const port = Number((await hostflow.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
     browser = await launchBrowser();
     const page = await browser.newPage();

@@ -1,5 +1,7 @@
 /** Starts bin/hostflow.js as a child process, reads its log for ports, and stops it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './fixtures.js';
 
@@ -12,6 +14,16 @@ export interface Hostflow {
   /** waitFor resolves to the first match of re in the log, or rejects after timeoutMs or on exit. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   stop(): Promise<number | null>;
+}
+
+const tempDirs: string[] = [];
+process.on('exit', () => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+
+/** tempDir makes a directory that is removed when the test process exits (a merger's --data). */
+export function tempDir(prefix = 'hostflow-data-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** startHostflow runs `node bin/hostflow.js ...args`. */

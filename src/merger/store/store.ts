@@ -3,20 +3,13 @@
  * continue after a restart. Writes are queued and run one at a time, in window order. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, listValue, LIST, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
+import type { Retention } from '../../shared/config.js';
 import { addHost, copyHost, hostBytes, type CompletedWindow, type HostStats } from '../merge.js';
 import { levelsFor, schema, type Level } from './schema.js';
 import { appendHost, addrHost, HOST_SELECT, readHost } from './rows.js';
 import type { LevelSpan } from './plan.js';
 
-/** Retention per level, in ms. */
-export interface Retention {
-  window: number;
-  minute: number;
-  hour: number;
-}
-
-export const DEFAULT_RETENTION: Retention = { window: 24 * 3600_000, minute: 14 * 24 * 3600_000, hour: 365 * 24 * 3600_000 };
 
 /** StoreOptions say where the file is and how long each level is kept. */
 export interface StoreOptions {
@@ -44,6 +37,9 @@ export interface StoreStats {
 }
 
 export const DB_FILE = 'hostflow.duckdb';
+
+/** duck is DuckDB, loaded by the first open: a process that is only a probe never maps its library. */
+let duck: typeof import('@duckdb/node-api');
 
 /** HistoryStore owns the DuckDB file: one connection writes, one reads. */
 export class HistoryStore {
@@ -75,9 +71,10 @@ export class HistoryStore {
   static async open(options: StoreOptions): Promise<HistoryStore> {
     mkdirSync(options.dataDir, { recursive: true });
     const path = join(options.dataDir, DB_FILE);
+    duck ??= await import('@duckdb/node-api');
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await duck.DuckDBInstance.create(path);
     } catch (err) {
       throw new Error(`cannot open the history database ${path}: ${(err as Error).message}`);
     }
@@ -118,7 +115,7 @@ export class HistoryStore {
       const insertWindow = await this._writer.prepare('INSERT INTO windows VALUES ($1, $2, $3, $4)');
       insertWindow.bindBigInt(1, BigInt(w.start));
       insertWindow.bindInteger(2, w.length);
-      insertWindow.bindList(3, listValue(w.probes), LIST(VARCHAR));
+      insertWindow.bindList(3, duck.listValue(w.probes), duck.LIST(duck.VARCHAR));
       insertWindow.bindInteger(4, w.hosts.size);
       await insertWindow.run();
       const upsert = await this._writer.prepare('INSERT OR REPLACE INTO probe_sequence VALUES ($1, $2, $3)');
