@@ -1,6 +1,6 @@
 /** Merger wiring: server -> frame decode -> window merger -> history (DuckDB), live push and API. */
 import { decodeFrame } from '../protocol/frame.js';
-import { PROBE_STATS, EXPORTER_STATS, type ExporterReport } from '../protocol/messages.js';
+import { PROBE_STATS, EXPORTER_STATS, MAX_PROBE_ID_BYTES, type ExporterReport } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { WindowMerger, type CompletedWindow } from './merge.js';
 import { HistoryStore } from './store/store.js';
@@ -49,6 +49,7 @@ export class Merger {
       { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20 },
       {
         frame: (id, bytes) => this._frame(id, bytes),
+        probeOpened: (id, probeId) => this._probeOpened(id, probeId),
         probeClosed: (id, code, reason) => this._probeClosed(id, code, reason),
         http: async (path, query) => this._api?.handle(path, query),
         staticFiles: loadStaticFiles(config.webRoot),
@@ -149,6 +150,13 @@ export class Merger {
       this._exporterCount -= this._exporters.get(stalest)!.reports.length;
       this._exporters.delete(stalest);
     }
+  }
+
+  /** _probeOpened: a probe that names itself at the upgrade is waited for from now on, not from its first frame. */
+  private _probeOpened(connection: number, probeId: string | undefined): void {
+    if (probeId === undefined || Buffer.byteLength(probeId) > MAX_PROBE_ID_BYTES) return;
+    this._connections.set(connection, probeId);
+    this._merger.probeUp(probeId);
   }
 
   private _probeClosed(connection: number, code: number, reason: string): void {

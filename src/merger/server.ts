@@ -7,12 +7,15 @@ import { createRequire } from 'node:module';
 let loaded: typeof uWS | undefined;
 const uws = (): typeof uWS => (loaded ??= createRequire(import.meta.url)('uWebSockets.js') as typeof uWS);
 import type { StaticFile } from './static-files.js';
+import { PROBE_ID_HEADER } from '../protocol/messages.js';
 import type { ApiResponse } from './api.js';
 
 /** ServerHandlers are what the merger does with what arrives. */
 export interface ServerHandlers {
   /** frame is called synchronously with a view that is only valid during the call. */
   frame(connectionId: number, bytes: Uint8Array): void;
+  /** probeOpened: a probe connected, with the id its upgrade request named (if any). */
+  probeOpened(connectionId: number, probeId: string | undefined): void;
   probeClosed(connectionId: number, code: number, reason: string): void;
   http(path: string, query: string): Promise<ApiResponse | undefined>;
   staticFiles: Map<string, StaticFile>;
@@ -28,7 +31,7 @@ export interface ServerOptions {
 
 export const LIVE_TOPIC = 'live';
 
-type ProbeData = { id: number };
+type ProbeData = { id: number; probeId?: string };
 
 /** MergerServer owns the uWS app and its listen socket. */
 export class MergerServer {
@@ -50,10 +53,20 @@ export class MergerServer {
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
-        res.upgrade({ id: this._nextId++ }, req.getHeader('sec-websocket-key'),
+        let probeId: string | undefined;
+        try {
+          probeId = decodeURIComponent(req.getHeader(PROBE_ID_HEADER)) || undefined;
+        } catch {
+          probeId = undefined; // Not URI-encoded text: the probe is known by its first frame instead.
+        }
+        res.upgrade({ id: this._nextId++, probeId }, req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       },
-      open: (ws) => { this._probes.set(ws.getUserData().id, ws); },
+      open: (ws) => {
+        const { id, probeId } = ws.getUserData();
+        this._probes.set(id, ws);
+        this._h.probeOpened(id, probeId);
+      },
       message: (ws, message, isBinary) => {
         if (!isBinary) return this.closeProbe(ws.getUserData().id, 1003, 'frames are binary');
         this._h.frame(ws.getUserData().id, new Uint8Array(message));

@@ -72,7 +72,7 @@ export class Probe {
         (message, source) => this.ingest(message, source, true));
     }
     this._clock = new WindowClock(config.windowMs, (start, length) => this._closeWindow(start, length), clock);
-    this._uplink = new Uplink(defaultUplinkOptions(config.mergerUrl));
+    this._uplink = new Uplink(defaultUplinkOptions(config.mergerUrl, config.probeId));
     if (config.metrics) {
       this._metrics = new MetricsServer(config.metrics.host, config.metrics.port, {
         prometheus: () => formatPrometheus([...this._probeMetrics(), ...exporterMetrics(this.exporters())]),

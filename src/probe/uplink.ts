@@ -1,18 +1,20 @@
 /** Uplink: the probe's WebSocket to the merger. Queues frames while down, reconnects with backoff and jitter. */
 import WebSocket from 'ws';
 import { RateLimitedLog } from '../shared/log.js';
+import { PROBE_ID_HEADER } from '../protocol/messages.js';
 
 /** UplinkOptions bound the queue and the socket's send buffer. */
 export interface UplinkOptions {
   url: string; // ws://host:port/probe
+  probeId: string; // Sent at the upgrade (PROBE_ID_HEADER), so that the merger waits for this probe from the start.
   maxQueuedBytes: number; // Frames kept while the merger is unreachable; the oldest go first.
   maxBufferedBytes: number; // Stop handing frames to the socket above this (backpressure).
   minBackoffMs: number;
   maxBackoffMs: number;
 }
 
-export function defaultUplinkOptions(url: string): UplinkOptions {
-  return { url, maxQueuedBytes: 64 << 20, maxBufferedBytes: 8 << 20, minBackoffMs: 500, maxBackoffMs: 30_000 };
+export function defaultUplinkOptions(url: string, probeId: string): UplinkOptions {
+  return { url, probeId, maxQueuedBytes: 64 << 20, maxBufferedBytes: 8 << 20, minBackoffMs: 500, maxBackoffMs: 30_000 };
 }
 
 /** UplinkStats is what the uplink counted. */
@@ -84,7 +86,7 @@ export class Uplink {
 
   private _connect(): void {
     if (this._stopped) return;
-    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout: 10_000, headers: { [PROBE_ID_HEADER]: encodeURIComponent(this.options.probeId) } });
     this._ws = ws;
     ws.on('open', () => {
       this.stats.connected = true;

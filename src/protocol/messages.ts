@@ -9,6 +9,9 @@ export const FRAME_MAGIC = 0x48464c57;
 export const FRAME_KIND_WINDOW = 1;
 /** MAX_PROBE_ID_BYTES caps the UTF-8 probe id. */
 export const MAX_PROBE_ID_BYTES = 64;
+/** PROBE_ID_HEADER carries the probe id (URI-encoded UTF-8) in the WebSocket upgrade request, so that the
+ * merger knows which probe connected before its first frame (frames carry the id too). */
+export const PROBE_ID_HEADER = 'hostflow-probe-id';
 /** MAX_FRAME_HOSTS caps the hosts of one frame: a window with more hosts goes out in several parts, so a
  * frame stays below about 10 MB and decoding one never stalls the merger. */
 export const MAX_FRAME_HOSTS = 100_000;
