@@ -3,11 +3,11 @@
  * continue after a restart. Writes are queued and run one at a time, in window order. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Retention } from '../../shared/config.js';
 import { addHost, copyHost, hostBytes, type CompletedWindow, type HostStats } from '../merge.js';
 import { levelsFor, schema, type Level } from './schema.js';
-import { appendHost, addrHost, HOST_SELECT, readHost } from './rows.js';
+import { HostRowWriter, addrHost, HOST_SELECT, readHost } from './rows.js';
 import type { LevelSpan } from './plan.js';
 
 
@@ -33,7 +33,6 @@ export interface StoreStats {
   lastError: string;
   lastWriteMs: number; // How long the latest window's transaction took.
   queued: number; // Windows waiting to be written.
-  rollupBytes: number; // Memory the minute and hour being rolled up hold.
 }
 
 export const DB_FILE = 'hostflow.duckdb';
@@ -48,13 +47,16 @@ export class HistoryStore {
   completedUpTo = -Infinity;
   /** sequences: per probe, the highest sequence in a written window. */
   readonly sequences = new Map<string, number>();
-  readonly stats: StoreStats = { windowsWritten: 0, rowsWritten: 0, writeErrors: 0, lastError: '', lastWriteMs: 0, queued: 0, rollupBytes: 0 };
+  readonly stats: StoreStats = { windowsWritten: 0, rowsWritten: 0, writeErrors: 0, lastError: '', lastWriteMs: 0, queued: 0 };
   private _minute?: PeriodSum;
   private _hour?: PeriodSum;
   private readonly _oldest: number[]; // Per level: the oldest row's ts (Infinity: none).
   private _queue: Promise<void> = Promise.resolve();
   private _lastPrune = -Infinity;
   private readonly _clock: () => number;
+  private readonly _rows = new HostRowWriter(duck);
+  private _insertWindow?: DuckDBPreparedStatement;
+  private _upsertSequence?: DuckDBPreparedStatement;
 
   private constructor(
     private readonly _instance: DuckDBInstance,
@@ -112,13 +114,13 @@ export class HistoryStore {
     await this._writer.run('BEGIN TRANSACTION');
     try {
       rows += await this._appendRows(0, w.start, w.hosts);
-      const insertWindow = await this._writer.prepare('INSERT INTO windows VALUES ($1, $2, $3, $4)');
+      const insertWindow = (this._insertWindow ??= await this._writer.prepare('INSERT INTO windows VALUES ($1, $2, $3, $4)'));
       insertWindow.bindBigInt(1, BigInt(w.start));
       insertWindow.bindInteger(2, w.length);
       insertWindow.bindList(3, duck.listValue(w.probes), duck.LIST(duck.VARCHAR));
       insertWindow.bindInteger(4, w.hosts.size);
       await insertWindow.run();
-      const upsert = await this._writer.prepare('INSERT OR REPLACE INTO probe_sequence VALUES ($1, $2, $3)');
+      const upsert = (this._upsertSequence ??= await this._writer.prepare('INSERT OR REPLACE INTO probe_sequence VALUES ($1, $2, $3)'));
       for (const [probe, seq] of w.sequences) {
         if (seq <= (this.sequences.get(probe) ?? -1)) continue;
         upsert.bindVarchar(1, probe);
@@ -141,7 +143,6 @@ export class HistoryStore {
     this.stats.windowsWritten++;
     this.stats.rowsWritten += rows;
     this.stats.lastWriteMs = performance.now() - began;
-    this.stats.rollupBytes = this._sumBytes(this._minute) + this._sumBytes(this._hour);
     const now = this._clock();
     if (now - this._lastPrune >= 60_000) {
       await this.prune(now).catch((err: Error) => { this.stats.lastError = `retention: ${err.message}`; });
@@ -185,8 +186,7 @@ export class HistoryStore {
   private async _appendRows(level: number, ts: number, hosts: Map<string, HostStats>): Promise<number> {
     if (hosts.size === 0) return 0;
     const appender = await this._writer.createAppender(this.levels[level].table);
-    const t = BigInt(ts);
-    for (const [host, s] of hosts) appendHost(appender, t, host, s);
+    this._rows.write(appender, ts, hosts);
     appender.closeSync();
     return hosts.size;
   }
@@ -244,9 +244,10 @@ export class HistoryStore {
     return sum;
   }
 
-  private _sumBytes(p?: PeriodSum): number {
+  /** rollupBytes estimates the memory the minute and hour being rolled up hold (a walk over their hosts). */
+  rollupBytes(): number {
     let bytes = 0;
-    if (p) for (const s of p.hosts.values()) bytes += hostBytes(s);
+    for (const p of [this._minute, this._hour]) if (p) for (const s of p.hosts.values()) bytes += hostBytes(s);
     return bytes;
   }
 
