@@ -1,5 +1,5 @@
 /** Merger wiring: server -> frame decode -> window merger -> history (DuckDB), live push and API. */
-import { decodeFrame } from '../protocol/frame.js';
+import { decodeFrame, encodeAck } from '../protocol/frame.js';
 import { PROBE_STATS, EXPORTER_STATS, MAX_PROBE_ID_BYTES, type ExporterReport } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { WindowMerger, type CompletedWindow } from './merge.js';
@@ -115,6 +115,9 @@ export class Merger {
     const result = this._merger.merge(frame, Date.now());
     if (result !== 'merged') {
       if (result !== 'duplicate') this._refusals.log(result, `frame ${frame.sequence} of probe ${frame.probeId} for window ${new Date(frame.windowStart).toISOString()} not merged: ${result}`);
+      // A frame that will never be merged is acknowledged once what came before it is written (frames
+      // arrive in order, so those are in complete windows). One the merger might take later is not.
+      if (result === 'duplicate' || result === 'late') void this._store?.flushed().then(() => this._ack(frame.probeId, frame.sequence));
       return;
     }
     if (this._probes.size < MAX_PROBES || this._probes.has(frame.probeId)) this._probeFrame(frame.probeId, frame.windowStart, frame.stats);
@@ -157,6 +160,15 @@ export class Merger {
     if (probeId === undefined || Buffer.byteLength(probeId) > MAX_PROBE_ID_BYTES) return;
     this._connections.set(connection, probeId);
     this._merger.probeUp(probeId);
+    // What the history already holds of it: the probe drops those frames instead of sending them again.
+    const durable = this._store?.sequences.get(probeId);
+    if (durable !== undefined) this._server.sendToProbe(connection, encodeAck(durable));
+  }
+
+  /** _ack tells every connection of a probe that its frames up to sequence are durable. */
+  private _ack(probe: string, sequence: number): void {
+    const ack = encodeAck(sequence);
+    for (const [connection, id] of this._connections) if (id === probe) this._server.sendToProbe(connection, ack);
   }
 
   private _probeClosed(connection: number, code: number, reason: string): void {
@@ -175,9 +187,10 @@ export class Merger {
   private _complete(w: CompletedWindow): void {
     this._latest = w;
     if (this._server.liveClients > 0) this._server.publishLive(JSON.stringify(liveMessage(w)));
-    this._store?.write(w).catch((err: Error) => {
-      this._refusals.log('history', `history: window ${new Date(w.start).toISOString()} not written: ${err.message}`);
-    });
+    this._store?.write(w).then(
+      () => { for (const [probe, sequence] of w.sequences) this._ack(probe, sequence); },
+      (err: Error) => this._refusals.log('history', `history: window ${new Date(w.start).toISOString()} not written: ${err.message}`),
+    );
   }
 
   /** probes is each probe's state, for /api/probes. */

@@ -137,6 +137,11 @@ export class MergerServer {
     this._app?.publish(LIVE_TOPIC, message, false);
   }
 
+  /** sendToProbe sends one binary message to a probe connection (acknowledgements: a few bytes each). */
+  sendToProbe(id: number, bytes: Uint8Array): void {
+    this._probes.get(id)?.send(bytes, true);
+  }
+
   /** closeProbe ends one probe connection with a code and a reason the probe logs. */
   closeProbe(id: number, code: number, reason: string): void {
     this._probes.get(id)?.end(code, reason);

@@ -146,16 +146,18 @@ export class Probe {
     const writer = this._writer;
     const stats = this._wireStats();
     const header = { probeId: this.config.probeId, windowStart: start, windowLength: length, stats };
-    writer.begin({ ...header, sequence: this._sequence++, exporters: this.exporters().slice(0, MAX_FRAME_EXPORTERS).map(exporterReport) });
+    let sequence = this._sequence++;
+    writer.begin({ ...header, sequence, exporters: this.exporters().slice(0, MAX_FRAME_EXPORTERS).map(exporterReport) });
     this._lastWindowHosts = this._core.closeWindow((family, addr, off, values, distinct) => {
       if (writer.full || writer.size >= FRAME_PART_BYTES) {
-        this._uplink.send(writer.finish(true));
-        writer.begin({ ...header, sequence: this._sequence++ });
+        this._uplink.send(writer.finish(true), sequence);
+        sequence = this._sequence++;
+        writer.begin({ ...header, sequence });
       }
       writer.host(family, addr, off, values, distinct);
     });
     this._windowsClosed++;
-    this._uplink.send(writer.finish(false));
+    this._uplink.send(writer.finish(false), sequence);
   }
 
   private _wireStats(): number[] {

@@ -1,13 +1,15 @@
-/** Uplink: the probe's WebSocket to the merger. Queues frames while down, reconnects with backoff and jitter. */
+/** Uplink: the probe's WebSocket to the merger. Keeps every frame until the merger acknowledges it,
+ * resends the unacknowledged ones in order after a reconnect, reconnects with backoff and jitter. */
 import WebSocket from 'ws';
 import { RateLimitedLog } from '../shared/log.js';
 import { PROBE_ID_HEADER } from '../protocol/messages.js';
+import { decodeAck } from '../protocol/frame.js';
 
 /** UplinkOptions bound the queue and the socket's send buffer. */
 export interface UplinkOptions {
   url: string; // ws://host:port/probe
   probeId: string; // Sent at the upgrade (PROBE_ID_HEADER), so that the merger waits for this probe from the start.
-  maxQueuedBytes: number; // Frames kept while the merger is unreachable; the oldest go first.
+  maxQueuedBytes: number; // Unacknowledged frames kept; over it the oldest are dropped (and counted).
   maxBufferedBytes: number; // Stop handing frames to the socket above this (backpressure).
   minBackoffMs: number;
   maxBackoffMs: number;
@@ -22,9 +24,11 @@ export interface UplinkStats {
   connected: boolean;
   framesSent: number;
   bytesSent: number;
-  framesQueued: number;
+  framesQueued: number; // Not acknowledged yet (sent or not).
   bytesQueued: number;
-  framesDropped: number; // Dropped because the queue was full: their windows are missing at the merger.
+  framesAcked: number;
+  lastAck: number; // The highest sequence the merger acknowledged (-1: none yet).
+  framesDropped: number; // Dropped unacknowledged because the queue was full: their windows are missing at the merger.
   connects: number;
   lastError: string;
 }
@@ -32,7 +36,8 @@ export interface UplinkStats {
 /** Uplink sends frames in order over one WebSocket at a time. */
 export class Uplink {
   private _ws?: WebSocket;
-  private readonly _queue: Uint8Array[] = [];
+  private readonly _queue: { sequence: number; bytes: Uint8Array }[] = []; // Unacknowledged, in sequence order.
+  private _next = 0; // The queue index of the next frame to send on this connection.
   private _queuedBytes = 0;
   private _backoff: number;
   private _timer?: NodeJS.Timeout;
@@ -40,7 +45,7 @@ export class Uplink {
   private _stopped = true;
   private readonly _log = new RateLimitedLog('probe', 60_000);
   readonly stats: UplinkStats = {
-    connected: false, framesSent: 0, bytesSent: 0, framesQueued: 0, bytesQueued: 0, framesDropped: 0, connects: 0, lastError: '',
+    connected: false, framesSent: 0, bytesSent: 0, framesQueued: 0, bytesQueued: 0, framesAcked: 0, lastAck: -1, framesDropped: 0, connects: 0, lastError: '',
   };
 
   constructor(readonly options: UplinkOptions) {
@@ -52,18 +57,33 @@ export class Uplink {
     this._connect();
   }
 
-  /** send queues a frame and flushes what the socket can take now. */
-  send(frame: Uint8Array): void {
-    this._queue.push(frame);
+  /** send queues a frame (sequences ascending) and flushes what the socket can take now. */
+  send(frame: Uint8Array, sequence: number): void {
+    this._queue.push({ sequence, bytes: frame });
     this._queuedBytes += frame.length;
     while (this._queuedBytes > this.options.maxQueuedBytes && this._queue.length > 1) {
-      this._queuedBytes -= this._queue.shift()!.length;
+      this._shift();
       this.stats.framesDropped++;
     }
     this._flush();
   }
 
-  /** stop sends what it can within timeoutMs, then closes. */
+  /** _ack drops the frames the merger acknowledged: every one up to sequence. */
+  private _ack(sequence: number): void {
+    if (sequence > this.stats.lastAck) this.stats.lastAck = sequence;
+    while (this._queue.length > 0 && this._queue[0].sequence <= sequence) {
+      this._shift();
+      this.stats.framesAcked++;
+    }
+    this._updateQueueStats();
+  }
+
+  private _shift(): void {
+    this._queuedBytes -= this._queue.shift()!.bytes.length;
+    if (this._next > 0) this._next--;
+  }
+
+  /** stop sends what it can and waits for its acknowledgement within timeoutMs, then closes. */
   async stop(timeoutMs = 2000): Promise<void> {
     this._stopped = true;
     clearTimeout(this._timer);
@@ -72,7 +92,7 @@ export class Uplink {
     const ws = this._ws;
     if (!ws) return;
     const deadline = Date.now() + timeoutMs;
-    while (ws.readyState === WebSocket.OPEN && (this._queue.length > 0 || ws.bufferedAmount > 0) && Date.now() < deadline) {
+    while (ws.readyState === WebSocket.OPEN && this._queue.length > 0 && Date.now() < deadline) {
       this._flush();
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -92,7 +112,17 @@ export class Uplink {
       this.stats.connected = true;
       this.stats.connects++;
       this._backoff = this.options.minBackoffMs;
+      this._next = 0; // What the last connection sent but the merger did not acknowledge goes again.
       this._flush();
+    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        if (!isBinary) throw new Error('a text message');
+        this._ack(decodeAck(data));
+        this._flush();
+      } catch (err) {
+        this._log.log('bad-ack', `merger ${this.options.url} sent what is not an acknowledgement: ${(err as Error).message}`);
+      }
     });
     ws.on('error', (err) => {
       this.stats.lastError = err.message;
@@ -119,15 +149,14 @@ export class Uplink {
   private _flush(): void {
     const ws = this._ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return this._updateQueueStats();
-    while (this._queue.length > 0 && ws.bufferedAmount < this.options.maxBufferedBytes) {
-      const frame = this._queue.shift()!;
-      this._queuedBytes -= frame.length;
+    while (this._next < this._queue.length && ws.bufferedAmount < this.options.maxBufferedBytes) {
+      const frame = this._queue[this._next++].bytes;
       ws.send(frame, { binary: true });
       this.stats.framesSent++;
       this.stats.bytesSent += frame.length;
     }
     // Above the limit, try again shortly: ws has no drain event, bufferedAmount falls as it writes.
-    if (this._queue.length > 0 && !this._flushTimer) {
+    if (this._next < this._queue.length && !this._flushTimer) {
       this._flushTimer = setTimeout(() => { this._flushTimer = undefined; this._flush(); }, 50);
     }
     this._updateQueueStats();

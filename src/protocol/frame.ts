@@ -2,7 +2,7 @@
 import { ProtocolError } from './errors.js';
 import { formatV4, formatV6, parseAddress, isMappedV4 } from './address.js';
 import {
-  FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT, FLAG_MORE_PARTS,
+  FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, FRAME_KIND_ACK, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT, FLAG_MORE_PARTS,
   FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, MAX_FRAME_EXPORTERS, DISTINCT_COUNT, SKETCH_EXACT_LIMIT,
   SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, type WindowHeader, type WindowFrame, type HostDelta, type ExporterReport,
 } from './messages.js';
@@ -259,6 +259,35 @@ function readSketch(r: FrameReader, budget: { registerSketches: number }): Disti
     if (!registers.some((rank) => rank > 0)) throw bad('a dense sketch with no register set');
   }
   return DistinctSketch.ofRegisters(registers);
+}
+
+/** encodeAck writes an acknowledgement: the header (kind FRAME_KIND_ACK, no flags), then the sequence as a varint. */
+export function encodeAck(sequence: number): Uint8Array {
+  const out = new Uint8Array(HEADER_FIXED + MAX_VARINT_BYTES);
+  new DataView(out.buffer).setUint32(0, FRAME_MAGIC);
+  out[4] = PROTOCOL_VERSION;
+  out[5] = FRAME_KIND_ACK;
+  let pos = HEADER_FIXED;
+  for (let v = sequence; ; v = Math.floor(v / 0x80)) {
+    if (v < 0x80) { out[pos++] = v; break; }
+    out[pos++] = (v % 0x80) | 0x80;
+  }
+  return out.slice(0, pos);
+}
+
+/** decodeAck reads an acknowledgement's sequence; it throws ProtocolError. */
+export function decodeAck(bytes: Uint8Array): number {
+  const r = new FrameReader(bytes);
+  r.need(HEADER_FIXED, 'header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0) !== FRAME_MAGIC) throw new ProtocolError('PROTO_ERR_BAD_MAGIC', 'not a hostflow message', 0);
+  if (bytes[4] !== PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected ${PROTOCOL_VERSION}`, 4);
+  if (bytes[5] !== FRAME_KIND_ACK) throw new ProtocolError('PROTO_ERR_BAD_KIND', `kind ${bytes[5]}`, 5);
+  if (view.getUint16(6) !== 0) throw new ProtocolError('PROTO_ERR_BAD_FLAGS', `flags 0x${view.getUint16(6).toString(16)}`, 6);
+  r.pos = HEADER_FIXED;
+  const sequence = r.varint('sequence');
+  if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the ack`, r.pos);
+  return sequence;
 }
 
 const sketchWriter = new FrameWriter();

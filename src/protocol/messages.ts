@@ -7,6 +7,9 @@ export const PROTOCOL_VERSION = 1;
 export const FRAME_MAGIC = 0x48464c57;
 /** FRAME_KIND_WINDOW is one window's host deltas from one probe. */
 export const FRAME_KIND_WINDOW = 1;
+/** FRAME_KIND_ACK is the merger's acknowledgement to a probe: every frame of it with a sequence up to the
+ * one acknowledged is durable (written to the history, or never to be merged: late or duplicate). */
+export const FRAME_KIND_ACK = 2;
 /** MAX_PROBE_ID_BYTES caps the UTF-8 probe id. */
 export const MAX_PROBE_ID_BYTES = 64;
 /** PROBE_ID_HEADER carries the probe id (URI-encoded UTF-8) in the WebSocket upgrade request, so that the
