@@ -128,8 +128,8 @@ export class Api {
       return json(200, { metric, from: latest?.start ?? null, to: latest ? latest.start + latest.length : null, hosts });
     }
     const range = this._range(q, latest ? latest.length : this._s.levels[0].lengthMs);
-    const hosts = await this._s.queries.top(metric, limit, range, prefix);
-    return json(200, { metric, ...range, prefix: prefix?.text ?? null, hosts });
+    const { hosts, exact } = await this._s.queries.top(metric, limit, range, prefix);
+    return json(200, { metric, ...range, prefix: prefix?.text ?? null, exact, hosts });
   }
 
   /** _series: GET /api/hosts/IP/series?from&to&step: every statistic of one host as columns. */

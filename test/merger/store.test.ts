@@ -96,7 +96,8 @@ describe('HistoryStore', () => {
     for (const [from, to] of [[T0, T0 + 64 * MINUTE], [T0 + 25_000 - 5_000, T0 + 61 * MINUTE + 30_000], [hour, hour + HOUR]]) {
       const expected = sum(windows.filter((w) => w.start >= from && w.start < to));
       for (const metric of ['bytes_out', 'peers_out', 'last_seen'] as const) {
-        const top = await q.top(metric, 3, { from, to });
+        const { hosts: top, exact } = await q.top(metric, 3, { from, to });
+        expect(exact).toBe(true);
         const want = [...expected].map(([h, s]) => ({ h, s, k: statValue(s, metric) }))
           .sort((a, b) => b.k - a.k || (a.h < b.h ? -1 : 1)).slice(0, 3).map((e) => hostJson(e.h, e.s));
         expect(top, `${metric} over [${from}, ${to})`).toEqual(want);
@@ -120,7 +121,7 @@ describe('HistoryStore', () => {
     expectSame(await rowsAt(store, 'host_minute', T0 + 3 * MINUTE), sum(windows.filter((w) => w.start >= T0 + 3 * MINUTE && w.start < T0 + 4 * MINUTE)));
     // The hour (from 01:00) holds minutes both before and after the restart.
     const q = new HistoryQueries(store);
-    const top = await q.top('flows_out', 10, { from: T0, to: T0 + 5 * MINUTE });
+    const { hosts: top } = await q.top('flows_out', 10, { from: T0, to: T0 + 5 * MINUTE });
     const expected = sum(windows);
     for (const row of top) expect(row.flows_out).toBe(expected.get(row.host)!.values[0]);
     await store.close();
@@ -149,6 +150,31 @@ describe('HistoryStore', () => {
     const all = sum(windows);
     expect(heat.cell).toEqual([1, 2, 263]); // 10.0.0.1, 10.0.0.2, 10.0.1.7 on a 256 x 256 grid.
     expect(heat.value).toEqual(['10.0.0.1', '10.0.0.2', '10.0.1.7'].map((h) => all.get(h)!.values[2]));
+    await store.close();
+  });
+
+  it('ranks a distinct count over many similar hosts by a bounded set of candidates, and says so', async () => {
+    const store = await open();
+    const rnd = random(13);
+    const windows = [T0, T0 + W].map((start, k) => {
+      const hosts = new Map<string, HostStats>();
+      const add = (host: string, peers: number[]) => {
+        hosts.set(host, { values: new Float64Array(HOST_FIELD_COUNT), distinct: [DistinctSketch.ofValues(peers), undefined, undefined, undefined] });
+      };
+      const hashes = (n: number, from: number) => Array.from({ length: n }, (_, v) => Math.imul(from + v + 1, 2654435761) >>> 0); // Distinct, spread like hashes.
+      // 6,000 hosts of 160 peers a window: each one's sum over the two windows (320) reaches the second
+      // largest single row (300), so each could be in the top 2 as far as the rows' bounds tell.
+      for (let i = 0; i < 6000; i++) add(`10.1.${i >> 8}.${i & 255}`, hashes(160, 1e6 + Math.floor(rnd() * 1e9)));
+      add('10.99.0.1', hashes(300, k * 300)); // 300 a window, 600 over both.
+      if (k === 0) add('10.99.0.2', hashes(500, 10_000)); // 500 in one window.
+      return { start, length: W, probes: ['p'], sequences: new Map([['p', k]]), hosts };
+    });
+    for (const w of windows) await store.write(w);
+    const { hosts, exact } = await new HistoryQueries(store).top('peers_out', 2, { from: T0, to: T0 + 2 * W });
+    expect(exact).toBe(false);
+    expect(hosts.map((h) => h.host)).toEqual(['10.99.0.1', '10.99.0.2']);
+    expect(hosts[0].peers_out).toBeGreaterThan(588); // The union of 600, HyperLogLog within 2 %.
+    expect(hosts[0].peers_out).toBeLessThan(612);
     await store.close();
   });
 

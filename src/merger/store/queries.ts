@@ -22,6 +22,11 @@ export interface Series {
   values: Record<string, (number | null)[]>;
 }
 
+/** MAX_UNION_HOSTS bounds the hosts whose sketches one top query unions exactly. */
+const MAX_UNION_HOSTS = 5_000;
+/** DISTINCT_CANDIDATES x limit hosts by largest row and by largest sum are ranked beyond that bound. */
+const DISTINCT_CANDIDATES = 20;
+
 const isDistinct = (metric: StatColumn): boolean => COLUMN_AT[metric] < 0;
 
 /** perHost is the SQL that ranks hosts by a metric over several rows: counters add, first seen is the
@@ -51,25 +56,35 @@ export class HistoryQueries {
     return (await this._store.reader.runAndReadAll(sql)).getRows() as unknown[][];
   }
 
-  /** top ranks the hosts of a range by a metric, descending (address as tie-break), inside a prefix if given. */
-  async top(metric: StatColumn, limit: number, r: Range, prefix?: Cidr): Promise<HostJson[]> {
+  /** top ranks the hosts of a range by a metric, descending (address as tie-break), inside a prefix if
+   * given; exact is false where a distinct count's ranking was over a bounded set of candidates. */
+  async top(metric: StatColumn, limit: number, r: Range, prefix?: Cidr): Promise<{ hosts: HostJson[]; exact: boolean }> {
     const segments = this.segments(r);
     const where = prefix ? prefixCondition(prefix) : 'true';
     const ranked = this._source(segments, `addr, ${metric}`, where);
     const full = this._source(segments, `addr, ${HOST_SELECT}`, where);
-    if (!ranked || !full) return [];
-    // A distinct count over several rows lies between its largest row and the rows' sum: every host whose
-    // sum reaches the limit-th largest row is a candidate, and the union of its sketches decides.
-    const candidates = isDistinct(metric)
-      ? `WITH b AS (SELECT addr, max(${metric}) lo, sum(${metric}) hi FROM ${ranked} GROUP BY addr),
-             l AS (SELECT lo FROM b ORDER BY lo DESC LIMIT 1 OFFSET ${limit - 1})
-         SELECT addr FROM b WHERE hi >= coalesce((SELECT lo FROM l), 0)`
-      : `SELECT addr FROM ${ranked} GROUP BY addr ORDER BY ${perHost(metric)} DESC NULLS LAST, addr NULLS LAST LIMIT ${limit}`;
+    if (!ranked || !full) return { hosts: [], exact: true };
+    let candidates = `SELECT addr FROM ${ranked} GROUP BY addr ORDER BY ${perHost(metric)} DESC NULLS LAST, addr NULLS LAST LIMIT ${limit}`;
+    let exact = true;
+    if (isDistinct(metric)) {
+      // A distinct count over several rows lies between its largest row and the rows' sum: every host whose
+      // sum reaches the limit-th largest row is a candidate, and the union of its sketches decides. Where
+      // that is too many hosts to union (many hosts of similar counts), the candidates are the hosts with
+      // the largest rows and the largest sums, DISTINCT_CANDIDATES x limit of each, and the answer says so.
+      const bounds = `SELECT addr, max(${metric}) lo, sum(${metric}) hi FROM ${ranked} GROUP BY addr`;
+      const all = `WITH b AS (${bounds}), l AS (SELECT lo FROM b ORDER BY lo DESC LIMIT 1 OFFSET ${limit - 1})
+        SELECT addr FROM b WHERE hi >= coalesce((SELECT lo FROM l), 0)`;
+      const count = Number((await this._rows(`SELECT count(*) FROM (${all})`))[0][0]);
+      exact = count <= MAX_UNION_HOSTS;
+      const n = DISTINCT_CANDIDATES * limit;
+      candidates = exact ? all : `WITH b AS (${bounds})
+        (SELECT addr FROM b ORDER BY lo DESC, addr LIMIT ${n}) UNION (SELECT addr FROM b ORDER BY hi DESC, addr LIMIT ${n})`;
+    }
     const rows = await this._rows(`SELECT s.* FROM ${full} s SEMI JOIN (${candidates}) c ON s.addr IS NOT DISTINCT FROM c.addr`);
     const hosts = sumByHost(rows);
     const entries = [...hosts].map(([host, s]) => ({ host, s, key: statValue(s, metric) }));
     entries.sort((a, b) => b.key - a.key || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-    return entries.slice(0, limit).map((e) => hostJson(e.host, e.s));
+    return { hosts: entries.slice(0, limit).map((e) => hostJson(e.host, e.s)), exact };
   }
 
   /** series gives every statistic of one host per step-long bucket, from rows of level `level` and finer. */
