@@ -22,7 +22,7 @@ const DEMO_RATE = 50;
 
 const USAGE = `usage:
   hostflow [--http HOST:PORT] [--udp HOST:PORT] [--window 10s] [--demo]   merger + probe in one process
-  hostflow probe --merger ws://HOST:PORT/probe [--udp HOST:PORT] [--window 10s] [--probe-id ID]
+  hostflow probe --merger ws://HOST:PORT/probe [--udp HOST:PORT] [--window 10s] [--probe-id ID] [--spool DIR] [--spool-max 256M]
   hostflow merger [--http HOST:PORT] [--window 10s] [--data DIR]
   hostflow replay FILE.pcap... --to HOST:PORT [--rate DATAGRAMS_PER_S] [--loop]
   hostflow aggregate FILE.pcap... [--format csv|json]
@@ -46,6 +46,8 @@ const FLAGS = {
   window: { type: 'string' },
   demo: { type: 'boolean' },
   data: { type: 'string' },
+  spool: { type: 'string' },
+  'spool-max': { type: 'string' },
   'retain-windows': { type: 'string' },
   'retain-minutes': { type: 'string' },
   'retain-hours': { type: 'string' },
@@ -118,6 +120,15 @@ function probeConfig(values: Values): ProbeConfig {
   }
   if (values.merger) c.mergerUrl = checkMergerUrl(values.merger);
   if (values['probe-id'] !== undefined) c.probeId = checkProbeId(values['probe-id']);
+  if (values.spool !== undefined) {
+    if (values.spool === '') throw new Error('--spool needs a directory');
+    c.spoolDir = values.spool;
+  }
+  if (values['spool-max'] !== undefined) {
+    const n = parseSize(values['spool-max']) ?? NaN;
+    if (!(n >= 1 << 20)) throw new Error(`--spool-max must be a size of at least 1M (e.g. 256M, 2G), got "${values['spool-max']}"`);
+    c.spoolMaxBytes = n;
+  }
   coreFlags(values, c.core);
   c.windowMs = windowMs(values);
   return c;
@@ -152,9 +163,14 @@ function coreFlags(values: Values, core: CoreOptions): void {
   if (values.networks) core.networks = networks(values.networks);
 }
 
-function sketchMemory(text: string): number {
+/** parseSize reads "64M", "512k", "2G" or bytes; undefined if it is not a size. */
+function parseSize(text: string): number | undefined {
   const m = /^(\d+)([kKmMgG]?)$/.exec(text.trim());
-  const n = m ? Number(m[1]) * { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'] : NaN;
+  return m ? Number(m[1]) * { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'] : undefined;
+}
+
+function sketchMemory(text: string): number {
+  const n = parseSize(text) ?? NaN;
   if (!(n >= 0 && n <= MAX_SKETCH_BYTES)) throw new Error(`--sketch-memory must be a size up to 256M (e.g. 64M, 512k), got "${text}"`);
   return n;
 }

@@ -73,6 +73,8 @@ export class Api {
       const q = new URLSearchParams(query);
       const series = /^\/api\/hosts\/([^/]+)\/series$/.exec(path);
       if (series) return await this._series(decodeURIComponent(series[1]), q);
+      const windows = /^\/api\/probes\/([^/]+)\/windows$/.exec(path);
+      if (windows) return await this._probeWindows(decodeURIComponent(windows[1]), q);
       switch (path) {
         case '/api/hosts/top': return await this._top(q);
         case '/api/heatmap': return await this._heatmap(q);
@@ -138,6 +140,17 @@ export class Api {
     const { step, level, range } = this._step(q, this._range(q, HOUR));
     const s = await this._s.queries.series(host, range, step, level);
     return json(200, { host, ...range, step, level: this._s.levels[level].name, ts: s.ts, ...s.values });
+  }
+
+  /** _probeWindows: GET /api/probes/ID/windows?from&to: the windows with the probe's data, and the runs of
+   * those without it, so that a gap shows as missing, never as zeros. */
+  private async _probeWindows(probe: string, q: URLSearchParams): Promise<ApiResponse> {
+    const windowMs = this._s.levels[0].lengthMs;
+    const r = this._range(q, HOUR);
+    const range = { from: Math.floor(r.from / windowMs) * windowMs, to: Math.ceil(r.to / windowMs) * windowMs };
+    if ((range.to - range.from) / windowMs > MAX_POINTS) throw new ApiError(`from..to spans more than ${MAX_POINTS} windows`);
+    const w = await this._s.queries.probeWindows(probe, range, windowMs);
+    return json(200, { probe, ...range, window_ms: windowMs, ...w });
   }
 
   /** _totals: GET /api/totals?from&to&step: flows, packets, bytes and active hosts per step. */

@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
+import { Spool, type SpoolStats } from './spool.js';
 import { hostText, type ProbeConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
 import { MetricsServer } from './metrics-server.js';
@@ -33,6 +34,7 @@ export interface ProbeStats {
   lastWindowHosts: number;
   core: CoreStats;
   uplink: UplinkStats;
+  spool?: SpoolStats;
 }
 
 /** Probe decodes what exporters send and ships one frame per window to the merger. */
@@ -48,7 +50,7 @@ export class Probe {
   private readonly _clock: WindowClock;
   private readonly _uplink: Uplink;
   private readonly _errors = new RateLimitedLog('probe');
-  // Sequence numbers start at the start-up time, so a restarted probe never reuses one (until issue 7's spool).
+  // Sequence numbers start at the start-up time (or after the spool's last), so a restarted probe never reuses one.
   private _sequence: number;
   private _udpPort = 0;
   private readonly _metrics?: MetricsServer;
@@ -72,7 +74,13 @@ export class Probe {
         (message, source) => this.ingest(message, source, true));
     }
     this._clock = new WindowClock(config.windowMs, (start, length) => this._closeWindow(start, length), clock);
-    this._uplink = new Uplink(defaultUplinkOptions(config.mergerUrl, config.probeId));
+    const spool = config.spoolDir === null ? undefined : new Spool(config.spoolDir, config.spoolMaxBytes);
+    this._uplink = new Uplink({ ...defaultUplinkOptions(config.mergerUrl, config.probeId), spool });
+    if (spool && spool.stats.frames > 0) {
+      log('probe', `spool ${config.spoolDir}: ${spool.stats.frames} frames not acknowledged before, to send again${spool.stats.tornRecords ? `; ${spool.stats.tornRecords} torn records skipped` : ''}`);
+    }
+    // After the spooled frames: a sequence is never used twice, so that the merger's duplicate check holds.
+    this._sequence = Math.max(this._sequence, this._uplink.lastSequence + 1);
     if (config.metrics) {
       this._metrics = new MetricsServer(config.metrics.host, config.metrics.port, {
         prometheus: () => formatPrometheus([...this._probeMetrics(), ...exporterMetrics(this.exporters())]),
@@ -189,6 +197,7 @@ export class Probe {
       lastWindowHosts: this._lastWindowHosts,
       core: this._core.stats(),
       uplink: { ...this._uplink.stats },
+      spool: this._uplink.options.spool ? { ...this._uplink.options.spool.stats } : undefined,
     };
   }
 

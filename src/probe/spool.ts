@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 const RECORD_HEADER = 8;
-const SEGMENT_BYTES = 4 << 20; // A new segment file after this many bytes; acknowledged segments are deleted whole.
+const SEGMENT_BYTES = 4 << 20; // A new segment file after this many bytes (a quarter of a smaller bound); acknowledged segments are deleted whole.
 const SEGMENT = /^(\d{12})\.spool$/;
 
 /** SpoolLocation is where one frame's bytes are on disk. */
@@ -80,7 +80,7 @@ export class Spool {
    * are lost: the merger never gets their windows). droppedUpTo is then the last sequence deleted. */
   append(sequence: number, frame: Uint8Array): { at: SpoolLocation; droppedUpTo: number } {
     let last = this._segments[this._segments.length - 1];
-    if (this._fd === undefined || !last || last.bytes >= SEGMENT_BYTES) {
+    if (this._fd === undefined || !last || last.bytes >= Math.min(SEGMENT_BYTES, this.maxBytes / 4)) {
       if (this._fd !== undefined) closeSync(this._fd);
       last = { number: (last?.number ?? 0) + 1, bytes: 0, frames: 0, lastSequence: -1 };
       this._segments.push(last);

@@ -4,12 +4,14 @@ import WebSocket from 'ws';
 import { RateLimitedLog } from '../shared/log.js';
 import { PROBE_ID_HEADER } from '../protocol/messages.js';
 import { decodeAck } from '../protocol/frame.js';
+import type { Spool, SpoolLocation } from './spool.js';
 
 /** UplinkOptions bound the queue and the socket's send buffer. */
 export interface UplinkOptions {
   url: string; // ws://host:port/probe
   probeId: string; // Sent at the upgrade (PROBE_ID_HEADER), so that the merger waits for this probe from the start.
-  maxQueuedBytes: number; // Unacknowledged frames kept; over it the oldest are dropped (and counted).
+  maxQueuedBytes: number; // Unacknowledged frames kept in memory; over it the oldest leave memory (to the spool, or dropped and counted).
+  spool?: Spool; // Every frame also on disk, until acknowledged; read back after a restart.
   maxBufferedBytes: number; // Stop handing frames to the socket above this (backpressure).
   minBackoffMs: number;
   maxBackoffMs: number;
@@ -33,12 +35,23 @@ export interface UplinkStats {
   lastError: string;
 }
 
+/** QueuedFrame is an unacknowledged frame: its bytes in memory, on disk, or both. */
+interface QueuedFrame {
+  sequence: number;
+  length: number;
+  bytes?: Uint8Array;
+  at?: SpoolLocation;
+}
+
 /** Uplink sends frames in order over one WebSocket at a time. */
 export class Uplink {
   private _ws?: WebSocket;
-  private readonly _queue: { sequence: number; bytes: Uint8Array }[] = []; // Unacknowledged, in sequence order.
+  private readonly _queue: QueuedFrame[] = []; // Unacknowledged, in sequence order.
   private _next = 0; // The queue index of the next frame to send on this connection.
-  private _queuedBytes = 0;
+  private _queuedBytes = 0; // All unacknowledged frames.
+  private _memoryBytes = 0; // Those whose bytes are in memory.
+  /** lastSequence is the highest sequence queued, spooled ones included (-1: none). */
+  lastSequence = -1;
   private _backoff: number;
   private _timer?: NodeJS.Timeout;
   private _flushTimer?: NodeJS.Timeout;
@@ -50,6 +63,12 @@ export class Uplink {
 
   constructor(readonly options: UplinkOptions) {
     this._backoff = options.minBackoffMs;
+    for (const f of options.spool?.load() ?? []) { // What a previous run spooled and the merger never acknowledged.
+      this._queue.push({ sequence: f.sequence, length: f.at.length, at: f.at });
+      this._queuedBytes += f.at.length;
+      this.lastSequence = Math.max(this.lastSequence, f.sequence);
+    }
+    this._updateQueueStats();
   }
 
   start(): void {
@@ -59,11 +78,35 @@ export class Uplink {
 
   /** send queues a frame (sequences ascending) and flushes what the socket can take now. */
   send(frame: Uint8Array, sequence: number): void {
-    this._queue.push({ sequence, bytes: frame });
+    const queued: QueuedFrame = { sequence, length: frame.length, bytes: frame };
+    const spool = this.options.spool;
+    if (spool) {
+      const { at, droppedUpTo } = spool.append(sequence, frame);
+      queued.at = at;
+      while (this._queue.length > 0 && this._queue[0].sequence <= droppedUpTo) { // The spool was full.
+        this._shift();
+        this.stats.framesDropped++;
+      }
+    }
+    this._queue.push(queued);
     this._queuedBytes += frame.length;
-    while (this._queuedBytes > this.options.maxQueuedBytes && this._queue.length > 1) {
-      this._shift();
-      this.stats.framesDropped++;
+    this._memoryBytes += frame.length;
+    this.lastSequence = Math.max(this.lastSequence, sequence);
+    // Over the memory bound the oldest frames leave memory: to the spool if there is one, else for good.
+    for (let i = 0; this._memoryBytes > this.options.maxQueuedBytes && i < this._queue.length - 1;) {
+      const f = this._queue[i];
+      if (!f.bytes) { i++; continue; }
+      if (f.at) {
+        f.bytes = undefined;
+        this._memoryBytes -= f.length;
+        i++;
+      } else {
+        this._queue.splice(i, 1);
+        this._queuedBytes -= f.length;
+        this._memoryBytes -= f.length;
+        if (this._next > i) this._next--;
+        this.stats.framesDropped++;
+      }
     }
     this._flush();
   }
@@ -71,6 +114,7 @@ export class Uplink {
   /** _ack drops the frames the merger acknowledged: every one up to sequence. */
   private _ack(sequence: number): void {
     if (sequence > this.stats.lastAck) this.stats.lastAck = sequence;
+    this.options.spool?.ack(sequence);
     while (this._queue.length > 0 && this._queue[0].sequence <= sequence) {
       this._shift();
       this.stats.framesAcked++;
@@ -79,7 +123,9 @@ export class Uplink {
   }
 
   private _shift(): void {
-    this._queuedBytes -= this._queue.shift()!.bytes.length;
+    const f = this._queue.shift()!;
+    this._queuedBytes -= f.length;
+    if (f.bytes) this._memoryBytes -= f.length;
     if (this._next > 0) this._next--;
   }
 
@@ -90,7 +136,7 @@ export class Uplink {
     clearTimeout(this._flushTimer);
     this._flushTimer = undefined;
     const ws = this._ws;
-    if (!ws) return;
+    if (!ws) return this.options.spool?.close();
     const deadline = Date.now() + timeoutMs;
     while (ws.readyState === WebSocket.OPEN && this._queue.length > 0 && Date.now() < deadline) {
       this._flush();
@@ -102,6 +148,7 @@ export class Uplink {
       ws.close(1001, 'probe stopping');
       setTimeout(() => { ws.terminate(); resolve(); }, 500).unref();
     });
+    this.options.spool?.close();
   }
 
   private _connect(): void {
@@ -150,7 +197,8 @@ export class Uplink {
     const ws = this._ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return this._updateQueueStats();
     while (this._next < this._queue.length && ws.bufferedAmount < this.options.maxBufferedBytes) {
-      const frame = this._queue[this._next++].bytes;
+      const f = this._queue[this._next++];
+      const frame = f.bytes ?? this.options.spool!.read(f.at!);
       ws.send(frame, { binary: true });
       this.stats.framesSent++;
       this.stats.bytesSent += frame.length;

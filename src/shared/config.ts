@@ -19,6 +19,8 @@ export interface ProbeConfig {
   udpReader: 'auto' | 'native' | 'dgram'; // native: recvmmsg batches (build/recvmmsg.node); auto: native where it loads.
   windowMs: number;
   mergerUrl: string;
+  spoolDir: string | null; // Unacknowledged frames on disk as well, kept across restarts; null: memory only.
+  spoolMaxBytes: number; // The spool's bound: over it the oldest frames are dropped (and counted).
   core: CoreOptions;
 }
 
@@ -54,6 +56,8 @@ export function defaultProbeConfig(): ProbeConfig {
     udpReader: 'auto',
     windowMs: DEFAULT_WINDOW_MS,
     mergerUrl: 'ws://127.0.0.1:8080/probe',
+    spoolDir: null,
+    spoolMaxBytes: 256 << 20,
     core: defaultCoreOptions(),
   };
 }

@@ -1,59 +1,20 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import dgram from 'node:dgram';
-import { createServer } from 'node:net';
 import WebSocket from 'ws';
-import { startHostflow, getJson, poll, tempDir, type Hostflow } from '../helpers/processes.js';
-import { SOFTFLOWD_IPFIX_MS, softflowdOracle, hostOracleMismatches } from '../helpers/fixtures.js';
+import { getJson, poll, tempDir, freePort, startMerger, startProbe, type Hostflow } from '../helpers/processes.js';
+import { SOFTFLOWD_IPFIX_MS, hostOracleMismatches } from '../helpers/fixtures.js';
+import { allHosts, nfdumpMismatches, SOFTFLOWD_TOTAL } from '../helpers/history.js';
 import { loadDatagrams } from '../../src/offline/replay.js';
 import { FrameWriter } from '../../src/protocol/frame.js';
+import { templatesOnly } from '../helpers/ipfix.js';
 import { FAMILY_IPV4, HOST_FIELD_COUNT } from '../../src/protocol/messages.js';
 
-const TOTAL = { flows: 42_048, packets: 130_542, bytes: 29_959_236 };
+const TOTAL = SOFTFLOWD_TOTAL;
 const running: Hostflow[] = [];
 afterEach(async () => { await Promise.all(running.splice(0).map((h) => h.stop())); });
 
-async function merger(data: string, port = 0): Promise<{ h: Hostflow; port: number; api: string }> {
-  const h = startHostflow(['merger', '--http', `127.0.0.1:${port}`, '--window', '1s', '--data', data]);
-  running.push(h);
-  const bound = Number((await h.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
-  return { h, port: bound, api: `http://127.0.0.1:${bound}/api` };
-}
-
-async function probe(mergerPort: number, id: string): Promise<number> {
-  const h = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--merger', `ws://127.0.0.1:${mergerPort}/probe`, '--window', '1s', '--probe-id', id]);
-  running.push(h);
-  return Number((await h.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]);
-}
-
-/** freePort finds a TCP port that nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** templatesOnly is an IPFIX message cut after its template and options template sets (softflowd puts
- * them first), with the message length fixed: what a second probe needs to decode the data sent to it. */
-function templatesOnly(m: Uint8Array): Uint8Array | undefined {
-  let o = 16;
-  while (o + 4 <= m.length && ((m[o] << 8) | m[o + 1]) <= 3) o += (m[o + 2] << 8) | m[o + 3];
-  if (o === 16) return undefined;
-  const cut = m.slice(0, o);
-  cut[2] = o >> 8; cut[3] = o & 0xff;
-  return cut;
-}
-
-/** allHosts reads every host of the history over the last hour, once the capture's bytes are all in. */
-async function allHosts(api: string): Promise<Map<string, Record<string, number>>> {
-  const rows = await poll(async () => {
-    const { body } = await getJson(`${api}/hosts/top?metric=bytes_out&limit=100000&from=${Date.now() - 3600_000}`);
-    return body.hosts.reduce((s: number, h: any) => s + h.bytes_out, 0) === TOTAL.bytes ? body.hosts : undefined;
-  }, 30_000, 'all bytes of the capture in the history');
-  return new Map(rows.map((h: any) => [h.host, h]));
-}
+const merger = (data: string, port = 0) => startMerger(running, data, port);
+const probe = async (mergerPort: number, id: string) => (await startProbe(running, mergerPort, id)).udp;
 
 describe('the merger with its history', () => {
   it('gives the same per-host figures from two probes, each fed part of the capture, as from one fed all of it', async () => {
@@ -89,8 +50,7 @@ describe('the merger with its history', () => {
 
   it('loses nothing and doubles nothing when the merger is killed mid-replay: the probe resends what was not acknowledged', async () => {
     const data = tempDir();
-    // An explicit port: uWS sets SO_REUSEADDR only then, and the restart must bind the port again while
-    // the killed merger's connections sit in TIME-WAIT.
+    // An explicit port (freePort): the restart binds it again while the killed merger's connections sit in TIME-WAIT.
     const first = await merger(data, await freePort());
     // A connected probe that never reports keeps each window open for its grace period (2 windows), so
     // that the kill finds frames merged but not yet written: only their resending can bring them back.
@@ -130,13 +90,7 @@ describe('the merger with its history', () => {
     // Nothing lost, nothing doubled: the probe resent what the killed merger had not acknowledged (written),
     // the restarted one dropped what it had, and every host equals nfdump's sums.
     const after = await allHosts(second.api);
-    const oracle = softflowdOracle();
-    const wrong = [...new Set([...oracle.out.keys(), ...oracle.in.keys()])].filter((a) => {
-      const h = after.get(a);
-      const want = [...(oracle.out.get(a) ?? [0, 0, 0]), ...(oracle.in.get(a) ?? [0, 0, 0])];
-      return JSON.stringify(h ? [h.flows_out, h.packets_out, h.bytes_out, h.flows_in, h.packets_in, h.bytes_in] : []) !== JSON.stringify(want);
-    });
-    expect(wrong).toEqual([]);
+    expect(nfdumpMismatches(after)).toEqual([]);
     expect(hostOracleMismatches(after).wrong.slice(0, 10)).toEqual([]);
     const uplink = await poll(async () => {
       const p = (await getJson(`${second.api}/probes`)).body.probes[0];

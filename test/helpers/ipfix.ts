@@ -71,3 +71,14 @@ export const BASIC_V4: Field[] = [
 export function basicV4Record(src: string, dst: string, packets: number, bytes: number, startMs = 1_700_000_000_000, endMs = startMs + 1000): number[] {
   return [...ipv4(src), ...ipv4(dst), ...u16(12345), ...u16(443), 6, ...uint(packets, 8), ...uint(bytes, 8), ...uint(startMs, 8), ...uint(endMs, 8)];
 }
+
+/** templatesOnly is an IPFIX message cut after its template and options template sets (softflowd puts
+ * them first), with the message length fixed: what a second probe needs to decode the data sent to it. */
+export function templatesOnly(m: Uint8Array): Uint8Array | undefined {
+  let o = 16;
+  while (o + 4 <= m.length && ((m[o] << 8) | m[o + 1]) <= 3) o += (m[o + 2] << 8) | m[o + 3];
+  if (o === 16) return undefined;
+  const cut = Uint8Array.from(m.subarray(0, o)); // A copy: Buffer.slice would share (and change) the datagram.
+  cut[2] = o >> 8; cut[3] = o & 0xff;
+  return cut;
+}

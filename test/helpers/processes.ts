@@ -1,5 +1,6 @@
 /** Starts bin/hostflow.js as a child process, reads its log for ports, and stops it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,4 +95,30 @@ export async function poll<T>(f: () => Promise<T | undefined>, timeoutMs: number
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** freePort finds a TCP port that nothing listens on now. A merger that must bind the same port again
+ * after a kill needs one given explicitly: uWS sets SO_REUSEADDR only then. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** startMerger runs a merger with 1 s windows on its own data directory; resolves once it listens. */
+export async function startMerger(running: Hostflow[], data = tempDir(), port = 0, extra: string[] = []): Promise<{ h: Hostflow; port: number; api: string; data: string }> {
+  const h = startHostflow(['merger', '--http', `127.0.0.1:${port}`, '--window', '1s', '--data', data, ...extra]);
+  running.push(h);
+  const bound = Number((await h.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+  return { h, port: bound, api: `http://127.0.0.1:${bound}/api`, data };
+}
+
+/** startProbe runs a probe with 1 s windows sending to a merger; resolves to its UDP port once it listens. */
+export async function startProbe(running: Hostflow[], mergerPort: number, id: string, extra: string[] = []): Promise<{ h: Hostflow; udp: number }> {
+  const h = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--merger', `ws://127.0.0.1:${mergerPort}/probe`, '--window', '1s', '--probe-id', id, ...extra]);
+  running.push(h);
+  return { h, udp: Number((await h.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]) };
 }

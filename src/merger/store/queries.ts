@@ -149,6 +149,24 @@ export class HistoryQueries {
     return out;
   }
 
+  /** probeWindows says which windows of a range have a probe's frames in the history, and which are
+   * missing (the probe was down, its frames were lost, or the merger wrote nothing then) as [from, to) runs. */
+  async probeWindows(probe: string, r: Range, windowMs: number): Promise<{ reported: number; missing: [number, number][] }> {
+    const prepared = await this._store.reader.prepare('SELECT ts FROM windows WHERE ts >= $1 AND ts < $2 AND list_contains(probes, $3)');
+    prepared.bindBigInt(1, BigInt(r.from));
+    prepared.bindBigInt(2, BigInt(r.to));
+    prepared.bindVarchar(3, probe);
+    const reported = new Set((await prepared.runAndReadAll()).getRows().map((row) => Number(row[0])));
+    const missing: [number, number][] = [];
+    for (let t = r.from; t < r.to; t += windowMs) {
+      if (reported.has(t)) continue;
+      const last = missing[missing.length - 1];
+      if (last && last[1] === t) last[1] = t + windowMs;
+      else missing.push([t, t + windowMs]);
+    }
+    return { reported: reported.size, missing };
+  }
+
   /** _coveredBuckets are the buckets in which the merger wrote at least one window. */
   private async _coveredBuckets(r: Range, step: number): Promise<Set<number>> {
     const rows = await this._rows(`SELECT DISTINCT ts - ts % ${step} FROM windows WHERE ts >= ${r.from} AND ts < ${r.to}`);
