@@ -250,7 +250,7 @@ export class Merger {
         ...p.stats,
       }])),
       latest_window: latest ? latest.start : null,
-      history: this._store ? { data_dir: this.config.dataDir, completed_up_to: Number.isFinite(this._store.completedUpTo) ? this._store.completedUpTo : null, rollup_bytes: this._store.rollupBytes(), ...this._store.stats } : null,
+      history: this._store ? { data_dir: this.config.dataDir, completed_up_to: Number.isFinite(this._store.completedUpTo) ? this._store.completedUpTo : null, ...this._store.stats } : null,
       pending_windows: this._merger.pendingWindows(),
       pending_bytes: this._merger.pendingBytes,
       frames: { ...this._merger.stats },

@@ -22,9 +22,9 @@ export function addrHost(addr: bigint | null): string {
 /** ROWS_PER_CHUNK: DuckDB's vector size; rows go to the appender a chunk at a time. */
 const ROWS_PER_CHUNK = 2048;
 
-/** HostRowWriter writes host rows in the table's column order (schema.ts) through data chunks: values
- * land in the chunk's typed arrays and cross into DuckDB once per column per 2,048 rows, where an
- * appender call per value would cross it some 45 times a row. */
+/** HostRowWriter makes host rows in the table's column order (schema.ts) as data chunks: values land in
+ * the chunk's typed arrays and cross into DuckDB once per column per 2,048 rows, where an appender call
+ * per value would cross it some 45 times a row. */
 export class HostRowWriter {
   private readonly _types: DuckDBType[];
 
@@ -35,33 +35,47 @@ export class HostRowWriter {
 
   /** write appends one row per host, all with the same ts. */
   write(appender: DuckDBAppender, ts: number, hosts: Map<string, HostStats>): void {
+    const rows = this.rows();
     const t = BigInt(ts);
+    for (const [host, s] of hosts) rows.add(t, hostAddr(host), s);
+    for (const chunk of rows.chunks()) appender.appendDataChunk(chunk);
+  }
+
+  /** rows collects rows into chunks to append later (while a streaming result is open on the connection,
+   * an appender must not flush: it would end the stream). */
+  rows(): { add(ts: bigint, addr: bigint | null, s: HostStats): void; chunks(): DuckDBDataChunk[] } {
+    const done: DuckDBDataChunk[] = [];
     let chunk: DuckDBDataChunk | undefined;
     let v: DuckDBVector[] = [];
     let row = 0;
-    const flush = () => {
+    const close = () => {
       for (const vector of v) vector.flush();
       chunk!.rowCount = row; // Fewer rows in the last chunk: set after the vectors are written.
-      appender.appendDataChunk(chunk!);
+      done.push(chunk!);
       chunk = undefined;
     };
-    for (const [host, s] of hosts) {
-      if (!chunk) {
-        chunk = this._duck.DuckDBDataChunk.create(this._types, ROWS_PER_CHUNK);
-        v = this._types.map((_, i) => chunk!.getColumnVector(i));
-        row = 0;
-      }
-      v[0].setItem(row, t);
-      v[1].setItem(row, hostAddr(host));
-      for (let i = 0; i < HOST_FIELD_COUNT; i++) v[2 + i].setItem(row, s.values[i]);
-      for (let j = 0, c = 2 + HOST_FIELD_COUNT; j < DISTINCT_COUNT; j++, c += 2) {
-        const d = s.distinct[j];
-        v[c].setItem(row, d ? d.estimate() : 0);
-        v[c + 1].setItem(row, d ? new this._duck.DuckDBBlobValue(encodeSketch(d)) : null);
-      }
-      if (++row === ROWS_PER_CHUNK) flush();
-    }
-    if (chunk) flush();
+    return {
+      add: (ts, addr, s) => {
+        if (!chunk) {
+          chunk = this._duck.DuckDBDataChunk.create(this._types, ROWS_PER_CHUNK);
+          v = this._types.map((_, i) => chunk!.getColumnVector(i));
+          row = 0;
+        }
+        v[0].setItem(row, ts);
+        v[1].setItem(row, addr);
+        for (let i = 0; i < HOST_FIELD_COUNT; i++) v[2 + i].setItem(row, s.values[i]);
+        for (let j = 0, c = 2 + HOST_FIELD_COUNT; j < DISTINCT_COUNT; j++, c += 2) {
+          const d = s.distinct[j];
+          v[c].setItem(row, d ? d.estimate() : 0);
+          v[c + 1].setItem(row, d ? new this._duck.DuckDBBlobValue(encodeSketch(d)) : null);
+        }
+        if (++row === ROWS_PER_CHUNK) close();
+      },
+      chunks: () => {
+        if (chunk) close();
+        return done;
+      },
+    };
   }
 }
 

@@ -37,11 +37,14 @@ function hostTable(table: string): string {
 }
 
 /** schema creates what is missing. windows: one row per completed window (empty ones too), with the
- * probes merged into it; probe_sequence: per probe the highest sequence in a written window. */
+ * probes merged into it; probe_sequence: per probe the highest sequence in a written window; rollup_state:
+ * how far minutes and hours are rolled up. */
 export function schema(levels: Level[]): string[] {
   return [
     ...levels.map((l) => hostTable(l.table)),
     'CREATE TABLE IF NOT EXISTS windows (ts BIGINT PRIMARY KEY, length_ms INTEGER NOT NULL, probes VARCHAR[] NOT NULL, hosts INTEGER NOT NULL)',
     'CREATE TABLE IF NOT EXISTS probe_sequence (probe VARCHAR PRIMARY KEY, sequence BIGINT NOT NULL, window_ts BIGINT NOT NULL)',
+    // Rollups written: the level's rows exist for every period that starts before done_until.
+    'CREATE TABLE IF NOT EXISTS rollup_state (level VARCHAR PRIMARY KEY, done_until BIGINT NOT NULL)',
   ];
 }

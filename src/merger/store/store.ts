@@ -1,11 +1,12 @@
 /** The merger's history in DuckDB: each completed window's host rows in one transaction with the probes'
- * sequences, rollups to minutes and hours as their periods close, retention per level, and the state to
- * continue after a restart. Writes are queued and run one at a time, in window order. */
+ * sequences and the rollups its window closes (a minute from its windows' rows, an hour from its minutes',
+ * read back host by host, so that no period is ever held whole in memory), retention per level, and the
+ * state to continue after a restart. Writes are queued and run one at a time, in window order. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBInstance, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Retention } from '../../shared/config.js';
-import { addHost, copyHost, hostBytes, type CompletedWindow, type HostStats } from '../merge.js';
+import { addHost, type CompletedWindow, type HostStats } from '../merge.js';
 import { levelsFor, schema, type Level } from './schema.js';
 import { HostRowWriter, addrHost, HOST_SELECT, readHost } from './rows.js';
 import type { LevelSpan } from './plan.js';
@@ -17,12 +18,6 @@ export interface StoreOptions {
   windowMs: number;
   retention: Retention;
   clock?: () => number; // For retention; Date.now unless a test moves time.
-}
-
-/** PeriodSum is a minute or an hour being rolled up: the sum of the finer rows written in it so far. */
-interface PeriodSum {
-  start: number;
-  hosts: Map<string, HostStats>;
 }
 
 /** StoreStats is what the store counted. */
@@ -48,14 +43,15 @@ export class HistoryStore {
   /** sequences: per probe, the highest sequence in a written window. */
   readonly sequences = new Map<string, number>();
   readonly stats: StoreStats = { windowsWritten: 0, rowsWritten: 0, writeErrors: 0, lastError: '', lastWriteMs: 0, queued: 0 };
-  private _minute?: PeriodSum;
-  private _hour?: PeriodSum;
+  /** Rolled up: minute rows exist for every minute before _done[1], hour rows for every hour before _done[2]. */
+  private readonly _done = [-Infinity, -Infinity, -Infinity];
   private readonly _oldest: number[]; // Per level: the oldest row's ts (Infinity: none).
   private _queue: Promise<void> = Promise.resolve();
   private _lastPrune = -Infinity;
   private readonly _clock: () => number;
   private readonly _rows = new HostRowWriter(duck);
   private _insertWindow?: DuckDBPreparedStatement;
+  private _upsertRollup?: DuckDBPreparedStatement;
   private _upsertSequence?: DuckDBPreparedStatement;
 
   private constructor(
@@ -89,9 +85,7 @@ export class HistoryStore {
 
   /** spans says what each level holds, for planSegments. */
   spans(): LevelSpan[] {
-    // Each level is written up to the period being rolled up (planSegments floors it to the level's periods).
-    const minuteUpTo = this._minute?.start ?? this.completedUpTo;
-    const upTo = [this.completedUpTo, minuteUpTo, this._hour?.start ?? minuteUpTo];
+    const upTo = [this.completedUpTo, this._done[1], this._done[2]];
     return this.levels.map((_, k) => ({ oldest: this._oldest[k], upTo: upTo[k] }));
   }
 
@@ -111,6 +105,7 @@ export class HistoryStore {
   private async _write(w: CompletedWindow): Promise<void> {
     const began = performance.now();
     let rows = 0;
+    const done = [...this._done];
     await this._writer.run('BEGIN TRANSACTION');
     try {
       rows += await this._appendRows(0, w.start, w.hosts);
@@ -128,15 +123,16 @@ export class HistoryStore {
         upsert.bindBigInt(3, BigInt(w.start));
         await upsert.run();
       }
-      rows += await this._rollUp(w);
+      rows += await this._rollUp(w, done);
       await this._writer.run('COMMIT');
     } catch (err) {
       await this._writer.run('ROLLBACK').catch(() => undefined);
       this.stats.writeErrors++;
       this.stats.lastError = (err as Error).message;
-      await this._recover(); // The rollups in memory must match what is committed.
+      await this._recover(); // What is known in memory must match what is committed.
       throw err;
     }
+    done.forEach((t, k) => { this._done[k] = t; });
     this.completedUpTo = Math.max(this.completedUpTo, w.start + w.length);
     for (const [probe, seq] of w.sequences) if (seq > (this.sequences.get(probe) ?? -1)) this.sequences.set(probe, seq);
     if (w.hosts.size > 0) this._oldest[0] = Math.min(this._oldest[0], w.start);
@@ -149,38 +145,64 @@ export class HistoryStore {
     }
   }
 
-  /** _rollUp adds the window to the minute being rolled up, writes the minute when it closes (or when a
-   * later minute's window arrives), and does the same for the hour with the minutes. */
-  private async _rollUp(w: CompletedWindow): Promise<number> {
+  /** _rollUp writes the minutes this window closes (its own if it is the minute's last, and any earlier
+   * one whose last window never came), then the hours those minutes close; done holds the new marks. */
+  private async _rollUp(w: CompletedWindow, done: number[]): Promise<number> {
     let rows = 0;
-    const minute = this.levels[1];
-    const minuteStart = Math.floor(w.start / minute.lengthMs) * minute.lengthMs;
-    if (this._minute && this._minute.start < minuteStart) rows += await this._closeMinute();
-    this._minute ??= { start: minuteStart, hosts: new Map() };
-    sumInto(this._minute.hosts, w.hosts);
-    if ((w.start + w.length) % minute.lengthMs === 0) rows += await this._closeMinute();
+    const [, minute, hour] = this.levels.map((l) => l.lengthMs);
+    const minuteStart = floorTo(w.start, minute);
+    if (done[1] === -Infinity) done[1] = minuteStart; // The first window of a new history.
+    if (done[2] === -Infinity) done[2] = floorTo(minuteStart, hour);
+    const minutesTo = (w.start + w.length) % minute === 0 ? minuteStart + minute : minuteStart;
+    if (done[1] < minutesTo) {
+      rows += await this._rollRange(1, done[1], minutesTo);
+      done[1] = minutesTo;
+    }
+    const hoursTo = floorTo(done[1], hour);
+    if (done[2] < hoursTo) {
+      rows += await this._rollRange(2, done[2], hoursTo);
+      done[2] = hoursTo;
+    }
+    const upsert = (this._upsertRollup ??= await this._writer.prepare('INSERT OR REPLACE INTO rollup_state VALUES ($1, $2)'));
+    for (const k of [1, 2]) {
+      upsert.bindVarchar(1, this.levels[k].name);
+      upsert.bindBigInt(2, BigInt(done[k]));
+      await upsert.run();
+    }
     return rows;
   }
 
-  private async _closeMinute(): Promise<number> {
-    const [, minute, hour] = this.levels;
-    const m = this._minute!;
-    this._minute = undefined;
-    let rows = await this._appendRows(1, m.start, m.hosts);
-    if (m.hosts.size > 0) this._oldest[1] = Math.min(this._oldest[1], m.start);
-    const hourStart = Math.floor(m.start / hour.lengthMs) * hour.lengthMs;
-    if (this._hour && this._hour.start < hourStart) rows += await this._closeHour();
-    this._hour ??= { start: hourStart, hosts: new Map() };
-    sumInto(this._hour.hosts, m.hosts);
-    if ((m.start + minute.lengthMs) % hour.lengthMs === 0) rows += await this._closeHour();
+  /** _rollRange writes level k's rows for [from, to) from level k-1's: the finer rows stream in order of
+   * period and host, and each host's are added up (counters sum, sketches union) as they pass. */
+  private async _rollRange(k: number, from: number, to: number): Promise<number> {
+    const period = this.levels[k].lengthMs;
+    const result = await this._writer.stream(`SELECT ts - ts % ${period} AS p, addr, ${HOST_SELECT} FROM ${this.levels[k - 1].table}
+      WHERE ts >= ${from} AND ts < ${to} ORDER BY p, addr NULLS FIRST`);
+    const out = this._rows.rows();
+    let acc: HostStats | undefined;
+    let accPeriod = 0, accAddr: bigint | null = null, rows = 0;
+    for (let chunk; (chunk = await result.fetchChunk()) && chunk.rowCount > 0;) {
+      for (const row of chunk.getRows()) {
+        const p = Number(row[0]);
+        const addr = row[1] as bigint | null;
+        const s = readHost(row, 2);
+        if (acc && p === accPeriod && addr === accAddr) {
+          addHost(acc, s);
+          continue;
+        }
+        if (acc) { out.add(BigInt(accPeriod), accAddr, acc); rows++; }
+        acc = s; accPeriod = p; accAddr = addr;
+      }
+    }
+    if (acc) { out.add(BigInt(accPeriod), accAddr, acc); rows++; }
+    const chunks = out.chunks();
+    if (chunks.length > 0) {
+      const appender = await this._writer.createAppender(this.levels[k].table);
+      for (const chunk of chunks) appender.appendDataChunk(chunk);
+      appender.closeSync();
+      this._oldest[k] = Math.min(this._oldest[k], floorTo(from, period));
+    }
     return rows;
-  }
-
-  private async _closeHour(): Promise<number> {
-    const h = this._hour!;
-    this._hour = undefined;
-    if (h.hosts.size > 0) this._oldest[2] = Math.min(this._oldest[2], h.start);
-    return this._appendRows(2, h.start, h.hosts);
   }
 
   private async _appendRows(level: number, ts: number, hosts: Map<string, HostStats>): Promise<number> {
@@ -210,8 +232,7 @@ export class HistoryStore {
     return rows[0][0] === null ? Infinity : Number(rows[0][0]);
   }
 
-  /** _recover reads where the history stopped: the last window, each probe's sequence, and the minute and
-   * hour being rolled up (summed again from the rows written in them). */
+  /** _recover reads where the history stopped: the last window, each probe's sequence, the rollups' marks. */
   private async _recover(): Promise<void> {
     const last = (await this._writer.runAndReadAll('SELECT max(ts + length_ms) FROM windows')).getRows()[0][0];
     this.completedUpTo = last === null ? -Infinity : Number(last);
@@ -220,35 +241,11 @@ export class HistoryStore {
       this.sequences.set(probe as string, Number(seq));
     }
     for (const [k, level] of this.levels.entries()) this._oldest[k] = await this._minTs(level.table);
-    this._minute = this._hour = undefined;
-    if (this.completedUpTo === -Infinity) return;
-    const [window, minute, hour] = this.levels;
-    const minuteStart = Math.floor(this.completedUpTo / minute.lengthMs) * minute.lengthMs;
-    const hourStart = Math.floor(this.completedUpTo / hour.lengthMs) * hour.lengthMs;
-    if (minuteStart < this.completedUpTo) this._minute = { start: minuteStart, hosts: await this._sumRows(window.table, minuteStart) };
-    // The hour holds the minutes written in it; the minute in progress joins it when it closes.
-    const hourHosts = await this._sumRows(minute.table, hourStart);
-    if (hourHosts.size > 0) this._hour = { start: hourStart, hosts: hourHosts };
-  }
-
-  private async _sumRows(table: string, from: number): Promise<Map<string, HostStats>> {
-    const sum = new Map<string, HostStats>();
-    const result = await this._writer.runAndReadAll(`SELECT addr, ${HOST_SELECT} FROM ${table} WHERE ts >= ${from}`);
-    for (const row of result.getRows()) {
-      const host = addrHost(row[0] as bigint | null);
-      const s = readHost(row);
-      const acc = sum.get(host);
-      if (acc) addHost(acc, s);
-      else sum.set(host, s);
+    this._done.fill(-Infinity);
+    for (const [level, until] of (await this._writer.runAndReadAll('SELECT level, done_until FROM rollup_state')).getRows()) {
+      const k = this.levels.findIndex((l) => l.name === level);
+      if (k > 0) this._done[k] = Number(until);
     }
-    return sum;
-  }
-
-  /** rollupBytes estimates the memory the minute and hour being rolled up hold (a walk over their hosts). */
-  rollupBytes(): number {
-    let bytes = 0;
-    for (const p of [this._minute, this._hour]) if (p) for (const s of p.hosts.values()) bytes += hostBytes(s);
-    return bytes;
   }
 
   /** close waits for the queued writes and closes the file. */
@@ -260,11 +257,4 @@ export class HistoryStore {
   }
 }
 
-/** sumInto adds hosts into an accumulator (copies: the accumulator changes later). */
-function sumInto(into: Map<string, HostStats>, hosts: Map<string, HostStats>): void {
-  for (const [host, s] of hosts) {
-    const acc = into.get(host);
-    if (acc) addHost(acc, s);
-    else into.set(host, copyHost(s));
-  }
-}
+const floorTo = (t: number, l: number): number => Math.floor(t / l) * l;
