@@ -2,14 +2,14 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { aggregateCaptures, formatCsv } from './offline/aggregate.js';
 import { loadDatagrams, replay } from './offline/replay.js';
 import { decodeCaptures } from './offline/decode.js';
 import { Probe } from './probe/main.js';
 import { Merger } from './merger/main.js';
 import {
-  defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, checkWindowMs, checkProbeId, checkMergerUrl, hostText,
+  defaultMergerConfig, defaultProbeConfig, parseDuration, parseHostPort, checkWindowMs, checkProbeId, checkMergerUrl, hostText, checkMergerExposure,
   type MergerConfig, type ProbeConfig,
 } from './shared/config.js';
 import { MAX_HOSTS, MAX_NETWORKS, MAX_SKETCH_BYTES, type CoreStats, type CoreOptions } from './wasm/core.js';
@@ -35,6 +35,10 @@ common: --max-hosts N (hosts per window in the probe's table, default 200000);
           was built; auto, the default: native if it loads, else node:dgram);
         --metrics HOST:PORT (the probe's /metrics, /exporters and /status; default off);
         --data DIR (the merger's history, DIR/hostflow.duckdb; default ./data);
+        --probe-token NAME=TOKEN (repeatable) or --probe-tokens FILE (NAME=TOKEN lines): only those probes
+          may connect, each with its token (probe: --token TOKEN or --token-file FILE);
+        --api-token-file FILE (or --api-token TOKEN): the UI and API need it (Bearer, or open /login?token=...);
+          a merger beyond loopback refuses to start without both;
         --retain-windows 24h, --retain-minutes 14d, --retain-hours 365d (how long each level of history is kept)`;
 
 const FLAGS = {
@@ -47,6 +51,12 @@ const FLAGS = {
   demo: { type: 'boolean' },
   data: { type: 'string' },
   spool: { type: 'string' },
+  'probe-token': { type: 'string', multiple: true },
+  'probe-tokens': { type: 'string' },
+  'api-token': { type: 'string' },
+  'api-token-file': { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
   'spool-max': { type: 'string' },
   'retain-windows': { type: 'string' },
   'retain-minutes': { type: 'string' },
@@ -124,6 +134,8 @@ function probeConfig(values: Values): ProbeConfig {
     if (values.spool === '') throw new Error('--spool needs a directory');
     c.spoolDir = values.spool;
   }
+  const token = values.token ?? (values['token-file'] ? secretFile(values['token-file'], '--token-file').trim() : undefined);
+  if (token !== undefined) c.token = token;
   if (values['spool-max'] !== undefined) {
     const n = parseSize(values['spool-max']) ?? NaN;
     if (!(n >= 1 << 20)) throw new Error(`--spool-max must be a size of at least 1M (e.g. 256M, 2G), got "${values['spool-max']}"`);
@@ -153,6 +165,19 @@ function mergerConfig(values: Values): MergerConfig {
   retain('retain-windows', 'window', c.windowMs);
   retain('retain-minutes', 'minute', 60_000);
   retain('retain-hours', 'hour', 3_600_000);
+  const tokenLines = [...(values['probe-token'] ?? []), ...(values['probe-tokens'] ? secretFile(values['probe-tokens'], '--probe-tokens').split('\n') : [])];
+  for (const line of tokenLines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))) {
+    const m = /^([^=\s]+)\s*[=\s]\s*(\S+)$/.exec(line);
+    if (!m) throw new Error(`a probe token is NAME=TOKEN, got "${line.slice(0, 40)}"`);
+    if (m[2].length < 16) throw new Error(`the token of probe ${m[1]} is shorter than 16 characters`);
+    c.probeTokens.set(checkProbeId(m[1]), m[2]);
+  }
+  const api = values['api-token'] ?? (values['api-token-file'] ? secretFile(values['api-token-file'], '--api-token-file').trim() : undefined);
+  if (api !== undefined) {
+    if (api.length < 16) throw new Error('the access token is shorter than 16 characters');
+    c.apiToken = api;
+  }
+  checkMergerExposure(c);
   return c;
 }
 
@@ -161,6 +186,15 @@ function coreFlags(values: Values, core: CoreOptions): void {
   if (values['max-hosts']) core.maxHosts = maxHosts(values['max-hosts']);
   if (values['sketch-memory']) core.sketchBytes = sketchMemory(values['sketch-memory']);
   if (values.networks) core.networks = networks(values.networks);
+}
+
+/** secretFile reads a file of secrets (tokens), naming the flag if it cannot. */
+function secretFile(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${flag} ${path}: ${(err as Error).message}`);
+  }
 }
 
 /** parseSize reads "64M", "512k", "2G" or bytes; undefined if it is not a size. */
@@ -241,6 +275,11 @@ async function allInOne(values: Values): Promise<number> {
     async () => {
       const mergerHost = mc.http.host === '0.0.0.0' ? '127.0.0.1' : mc.http.host === '::' ? '::1' : mc.http.host;
       pc.mergerUrl = `ws://${hostText(mergerHost)}:${httpPort}/probe`;
+      if (mc.probeTokens.size > 0) {
+        const own = mc.probeTokens.get(pc.probeId);
+        if (!own) throw new Error(`the merger takes only probes with tokens: give this process's probe (${pc.probeId}) one with --probe-token ${pc.probeId}=TOKEN`);
+        pc.token = own;
+      }
       const probe = new Probe(pc);
       udpPort = await probe.start();
       return probe;

@@ -13,6 +13,7 @@ export interface ApiResponse {
   status: number;
   body: string | Uint8Array;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 /** ApiError is a bad request: HTTP 400 with a message saying which parameter and why. */

@@ -1,12 +1,14 @@
 /** Merger wiring: server -> frame decode -> window merger -> history (DuckDB), live push and API. */
 import { decodeFrame, encodeAck } from '../protocol/frame.js';
-import { PROBE_STATS, EXPORTER_STATS, MAX_PROBE_ID_BYTES, type ExporterReport } from '../protocol/messages.js';
+import { PROBE_STATS, EXPORTER_STATS, MAX_PROBE_ID_BYTES, PROBE_ID_HEADER, type ExporterReport } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { WindowMerger, type CompletedWindow } from './merge.js';
 import { HistoryStore } from './store/store.js';
 import { HistoryQueries } from './store/queries.js';
 import { Api } from './api.js';
-import { MergerServer } from './server.js';
+import { MergerServer, LOGIN_PATH } from './server.js';
+import { Tokens, bearer, cookieValue, TOKEN_COOKIE } from './auth.js';
+import type { ApiResponse } from './api.js';
 import { loadStaticFiles } from './static-files.js';
 import { liveMessage } from './query.js';
 import { hostText, type MergerConfig } from '../shared/config.js';
@@ -15,7 +17,8 @@ import { formatPrometheus, type MetricFamily } from '../shared/metrics.js';
 
 const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts: about 9 MB.
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
-const MAX_EXPORTERS = 16_384; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
+const MAX_EXPORTERS = 16_384;
+const MAX_PROBE_CONNECTIONS = 10_000; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
 
 /** ProbeState is what the merger knows of a probe from its frames. */
 interface ProbeState {
@@ -33,6 +36,8 @@ export class Merger {
   private readonly _server: MergerServer;
   private readonly _connections = new Map<number, string>(); // Connection -> probe id (from its first frame).
   private readonly _refused: Record<string, number> = {};
+  private readonly _connectionsRefused: Record<string, number> = {}; // Probe upgrades refused, by reason.
+  private readonly _tokens: Tokens;
   private readonly _closes: Record<string, number> = {}; // Probe connections closed abnormally, by code.
   private readonly _probes = new Map<string, ProbeState>();
   // Probe -> its latest exporter reports (each frame that carries them carries all of the probe's exporters).
@@ -44,14 +49,17 @@ export class Merger {
   private _port = 0;
 
   constructor(readonly config: MergerConfig) {
+    this._tokens = new Tokens(config.probeTokens, config.apiToken);
     this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w), config.maxPendingBytes);
     this._server = new MergerServer(
       { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20 },
       {
         frame: (id, bytes) => this._frame(id, bytes),
+        authorized: (cred) => this._tokens.api(bearer(cred.authorization) ?? cookieValue(cred.cookie, TOKEN_COOKIE)),
+        probeUpgrade: (probeId, authorization, peer) => this._probeUpgrade(probeId, authorization, peer),
         probeOpened: (id, probeId) => this._probeOpened(id, probeId),
         probeClosed: (id, code, reason) => this._probeClosed(id, code, reason),
-        http: async (path, query) => this._api?.handle(path, query),
+        http: async (path, query) => (path === LOGIN_PATH ? this._login(query) : this._api?.handle(path, query)),
         staticFiles: loadStaticFiles(config.webRoot),
       },
     );
@@ -155,6 +163,34 @@ export class Merger {
     }
   }
 
+  /** _probeUpgrade lets a probe in before any frame is read: with probe tokens configured it must name
+   * itself and carry its token; a probe id cannot be used by two connections at once. */
+  private _probeUpgrade(probeId: string | undefined, authorization: string, peer: string): { status: number; reason: string } | undefined {
+    const refuse = (code: string, status: number, reason: string) => {
+      this._connectionsRefused[code] = (this._connectionsRefused[code] ?? 0) + 1;
+      this._refusals.log(`upgrade:${code}`, `refused a probe connection from ${peer}${probeId ? ` as ${probeId}` : ''}: ${reason}`);
+      return { status, reason };
+    };
+    if (this._connections.size >= MAX_PROBE_CONNECTIONS) return refuse('too_many_connections', 503, `at most ${MAX_PROBE_CONNECTIONS} probe connections`);
+    if (this._tokens.probesNeedToken) {
+      if (!probeId) return refuse('no_probe_id', 401, `no probe id (header ${PROBE_ID_HEADER})`);
+      const token = bearer(authorization);
+      if (!token) return refuse('no_token', 401, 'no token (Authorization: Bearer TOKEN)');
+      if (!this._tokens.probe(probeId, token)) return refuse('bad_token', 401, 'unknown probe or wrong token');
+    }
+    if (probeId && [...this._connections.values()].includes(probeId)) return refuse('probe_in_use', 409, `probe ${probeId} is already connected`);
+    return undefined;
+  }
+
+  /** _login: GET /login?token=TOKEN sets the session cookie a browser then sends with every request. */
+  private _login(query: string): ApiResponse {
+    const token = new URLSearchParams(query).get('token') ?? undefined;
+    if (!this._tokens.apiNeedsToken) return { status: 302, body: '', headers: { location: '/' } };
+    if (!token || !this._tokens.api(token)) return { status: 401, body: JSON.stringify({ error: 'wrong or missing token' }), contentType: 'application/json' };
+    const cookie = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${7 * 86_400}`;
+    return { status: 302, body: '', headers: { location: '/', 'set-cookie': cookie } };
+  }
+
   /** _probeOpened: a probe that names itself at the upgrade is waited for from now on, not from its first frame. */
   private _probeOpened(connection: number, probeId: string | undefined): void {
     if (probeId === undefined || Buffer.byteLength(probeId) > MAX_PROBE_ID_BYTES) return;
@@ -223,6 +259,7 @@ export class Merger {
       labelled('hostflow_merger_frames_total', 'Frames decoded, by what merging did with them.', 'result', results),
       labelled('hostflow_merger_frames_refused_total', 'Frames refused before merging, by reason.', 'code', this._refused),
       labelled('hostflow_merger_probe_closes_total', 'Probe connections closed abnormally, by close code.', 'code', this._closes),
+      labelled('hostflow_merger_probe_connections_refused_total', 'Probe connections refused at the upgrade, by reason.', 'reason', this._connectionsRefused),
       one('hostflow_merger_windows_completed_total', 'Windows completed.', 'counter', windowsCompleted),
       one('hostflow_merger_host_deltas_total', 'Host deltas merged.', 'counter', hostDeltas),
       one('hostflow_merger_pending_windows', 'Windows held open, waiting for probes.', 'gauge', this._merger.pendingWindows()),
@@ -256,6 +293,7 @@ export class Merger {
       frames: { ...this._merger.stats },
       frames_refused: { ...this._refused },
       probe_connections_closed: { ...this._closes },
+      probe_connections_refused: { ...this._connectionsRefused },
       live_clients: this._server.liveClients,
     };
   }

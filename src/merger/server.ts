@@ -14,6 +14,11 @@ import type { ApiResponse } from './api.js';
 export interface ServerHandlers {
   /** frame is called synchronously with a view that is only valid during the call. */
   frame(connectionId: number, bytes: Uint8Array): void;
+  /** authorized says whether a request of the UI or API may be answered. */
+  authorized(cred: Credentials): boolean;
+  /** probeUpgrade decides on a probe's upgrade request before any frame: undefined lets it in, else the
+   * HTTP status and the reason it gets. */
+  probeUpgrade(probeId: string | undefined, authorization: string, peer: string): { status: number; reason: string } | undefined;
   /** probeOpened: a probe connected, with the id its upgrade request named (if any). */
   probeOpened(connectionId: number, probeId: string | undefined): void;
   probeClosed(connectionId: number, code: number, reason: string): void;
@@ -30,6 +35,16 @@ export interface ServerOptions {
 }
 
 export const LIVE_TOPIC = 'live';
+/** LOGIN_PATH is the one route open without a token: it checks one and sets the session cookie. */
+export const LOGIN_PATH = '/login';
+
+/** Credentials are what a request may carry to prove it may read: an Authorization header, cookies. */
+export interface Credentials {
+  authorization: string;
+  cookie: string;
+}
+
+const credentials = (req: uWS.HttpRequest): Credentials => ({ authorization: req.getHeader('authorization'), cookie: req.getHeader('cookie') });
 
 type ProbeData = { id: number; probeId?: string };
 
@@ -59,6 +74,11 @@ export class MergerServer {
         } catch {
           probeId = undefined; // Not URI-encoded text: the probe is known by its first frame instead.
         }
+        const refusal = this._h.probeUpgrade(probeId, req.getHeader('authorization'), Buffer.from(res.getRemoteAddressAsText()).toString());
+        if (refusal) {
+          res.cork(() => res.writeStatus(statusLine(refusal.status)).writeHeader('content-type', 'text/plain').end(`${refusal.reason}\n`));
+          return;
+        }
         res.upgrade({ id: this._nextId++, probeId }, req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       },
@@ -78,6 +98,13 @@ export class MergerServer {
       },
     });
     app.ws('/api/live', {
+      upgrade: (res, req, context) => {
+        if (!this._h.authorized(credentials(req))) {
+          res.cork(() => res.writeStatus(statusLine(401)).writeHeader('content-type', 'text/plain').end('an access token is required\n'));
+          return;
+        }
+        res.upgrade({}, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+      },
       compression: uws().SHARED_COMPRESSOR,
       maxPayloadLength: 4096,
       maxBackpressure: this.options.maxLiveBackpressure,
@@ -93,13 +120,15 @@ export class MergerServer {
       }
       const path = req.getUrl();
       const query = req.getQuery() ?? '';
+      const cred = credentials(req);
       let aborted = false;
       res.onAborted(() => { aborted = true; }); // The answer may come after the client left.
-      void this._answer(path, query).then((r) => {
+      void this._answer(path, query, cred).then((r) => {
         if (aborted) return;
         res.cork(() => {
           res.writeStatus(statusLine(r.status));
           if (r.contentType) res.writeHeader('content-type', r.contentType);
+          for (const [k, v] of Object.entries(r.headers ?? {})) res.writeHeader(k, v);
           if (!r.cacheable) res.writeHeader('cache-control', 'no-store');
           res.end(r.body);
         });
@@ -117,7 +146,10 @@ export class MergerServer {
   }
 
   /** _answer runs a route, or finds a static file; it never rejects. */
-  private async _answer(path: string, query: string): Promise<ApiResponse & { cacheable?: boolean }> {
+  private async _answer(path: string, query: string, cred: Credentials): Promise<ApiResponse & { cacheable?: boolean }> {
+    if (path !== LOGIN_PATH && !this._h.authorized(cred)) {
+      return { status: 401, body: JSON.stringify({ error: `an access token is required: a Bearer authorization header, or open ${LOGIN_PATH}?token=TOKEN once` }), contentType: 'application/json' };
+    }
     let response: ApiResponse | undefined;
     try {
       response = await this._h.http(path, query);
@@ -157,6 +189,9 @@ export class MergerServer {
 }
 
 function statusLine(status: number): string {
-  const text: Record<number, string> = { 200: 'OK', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error' };
+  const text: Record<number, string> = {
+    200: 'OK', 204: 'No Content', 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
+    405: 'Method Not Allowed', 409: 'Conflict', 500: 'Internal Server Error',
+  };
   return `${status} ${text[status] ?? ''}`.trim();
 }

@@ -75,7 +75,7 @@ export class Probe {
     }
     this._clock = new WindowClock(config.windowMs, (start, length) => this._closeWindow(start, length), clock);
     const spool = config.spoolDir === null ? undefined : new Spool(config.spoolDir, config.spoolMaxBytes);
-    this._uplink = new Uplink({ ...defaultUplinkOptions(config.mergerUrl, config.probeId), spool });
+    this._uplink = new Uplink({ ...defaultUplinkOptions(config.mergerUrl, config.probeId), spool, token: config.token ?? undefined });
     if (spool && spool.stats.frames > 0) {
       log('probe', `spool ${config.spoolDir}: ${spool.stats.frames} frames not acknowledged before, to send again${spool.stats.tornRecords ? `; ${spool.stats.tornRecords} torn records skipped` : ''}`);
     }

@@ -10,6 +10,7 @@ import type { Spool, SpoolLocation } from './spool.js';
 export interface UplinkOptions {
   url: string; // ws://host:port/probe
   probeId: string; // Sent at the upgrade (PROBE_ID_HEADER), so that the merger waits for this probe from the start.
+  token?: string; // Sent at the upgrade as Authorization: Bearer.
   maxQueuedBytes: number; // Unacknowledged frames kept in memory; over it the oldest leave memory (to the spool, or dropped and counted).
   spool?: Spool; // Every frame also on disk, until acknowledged; read back after a restart.
   maxBufferedBytes: number; // Stop handing frames to the socket above this (backpressure).
@@ -153,7 +154,15 @@ export class Uplink {
 
   private _connect(): void {
     if (this._stopped) return;
-    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout: 10_000, headers: { [PROBE_ID_HEADER]: encodeURIComponent(this.options.probeId) } });
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout: 10_000, headers: {
+      [PROBE_ID_HEADER]: encodeURIComponent(this.options.probeId),
+      ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+    } });
+    ws.on('unexpected-response', (_req, res) => { // Refused at the upgrade: say why, then retry with backoff.
+      this.stats.lastError = `refused by the merger: HTTP ${res.statusCode}`;
+      this._log.log(`refused:${res.statusCode}`, `merger ${this.options.url} refused this probe: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`);
+      ws.terminate();
+    });
     this._ws = ws;
     ws.on('open', () => {
       this.stats.connected = true;

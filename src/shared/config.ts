@@ -19,6 +19,7 @@ export interface ProbeConfig {
   udpReader: 'auto' | 'native' | 'dgram'; // native: recvmmsg batches (build/recvmmsg.node); auto: native where it loads.
   windowMs: number;
   mergerUrl: string;
+  token: string | null; // Sent at the upgrade as Authorization: Bearer; null: none.
   spoolDir: string | null; // Unacknowledged frames on disk as well, kept across restarts; null: memory only.
   spoolMaxBytes: number; // The spool's bound: over it the oldest frames are dropped (and counted).
   core: CoreOptions;
@@ -40,6 +41,8 @@ export interface MergerConfig {
   graceWindows: number; // A window is complete after this many window lengths even if a probe is silent.
   dataDir: string; // Where the history database (hostflow.duckdb) lives.
   retention: Retention; // How long each level of the history is kept.
+  probeTokens: Map<string, string>; // Probe id -> its token; empty: any probe may connect (loopback only).
+  apiToken: string | null; // The UI's and API's access token; null: open (loopback only).
   maxPendingBytes: number; // Memory for the windows still open; frames beyond it are refused (over_memory) and counted.
   webRoot: string; // Where the UI bundle is served from.
 }
@@ -56,6 +59,7 @@ export function defaultProbeConfig(): ProbeConfig {
     udpReader: 'auto',
     windowMs: DEFAULT_WINDOW_MS,
     mergerUrl: 'ws://127.0.0.1:8080/probe',
+    token: null,
     spoolDir: null,
     spoolMaxBytes: 256 << 20,
     core: defaultCoreOptions(),
@@ -69,6 +73,8 @@ export function defaultMergerConfig(): MergerConfig {
     graceWindows: 2,
     dataDir: './data',
     retention: { ...DEFAULT_RETENTION },
+    probeTokens: new Map(),
+    apiToken: null,
     maxPendingBytes: 256 << 20,
     webRoot: '',
   };
@@ -121,4 +127,17 @@ export function parseDuration(text: string): number {
   if (!m) throw new Error(`"${text}" is not a duration (e.g. 10s, 1500ms, 14d)`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
   return Math.round(Number(m[1]) * unit);
+}
+
+/** isLoopback tells whether a listening address is this machine's loopback only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** checkMergerExposure refuses a merger on anything but loopback without probe tokens and an access token:
+ * there anyone could push data or read the network's hosts. */
+export function checkMergerExposure(c: MergerConfig): void {
+  if (isLoopback(c.http.host)) return;
+  const missing = [c.probeTokens.size === 0 ? 'probe tokens (--probe-token NAME=TOKEN or --probe-tokens FILE)' : '', c.apiToken === null ? 'an access token (--api-token-file FILE)' : ''].filter(Boolean);
+  if (missing.length) throw new Error(`the merger listens on ${c.http.host}, beyond loopback: it needs ${missing.join(' and ')}`);
 }

@@ -1,0 +1,120 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import dgram from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { poll, tempDir, startMerger, startProbe, runHostflow, type Hostflow } from '../helpers/processes.js';
+import { SOFTFLOWD_IPFIX_MS } from '../helpers/fixtures.js';
+import { loadDatagrams } from '../../src/offline/replay.js';
+import { FrameWriter } from '../../src/protocol/frame.js';
+import { FAMILY_IPV4, HOST_FIELD_COUNT } from '../../src/protocol/messages.js';
+
+const running: Hostflow[] = [];
+afterEach(async () => { await Promise.all(running.splice(0).map((h) => h.stop())); });
+
+const PROBE_TOKEN = 'edge-token-0123456789abcdef';
+const API_TOKEN = 'api-token-0123456789abcdef';
+const auth = { authorization: `Bearer ${API_TOKEN}` };
+
+async function getAuthed(url: string): Promise<any> {
+  const res = await fetch(url, { headers: auth });
+  return res.json();
+}
+
+/** upgrade tries a probe connection and resolves to the HTTP status of a refusal, or 101 once open. */
+function upgrade(port: number, headers: Record<string, string>): Promise<{ status: number; ws?: WebSocket }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/probe`, { headers });
+    ws.once('unexpected-response', (_req, res) => { resolve({ status: res.statusCode ?? 0 }); ws.terminate(); });
+    ws.once('open', () => resolve({ status: 101, ws }));
+    ws.on('error', () => undefined);
+  });
+}
+
+async function secured(): Promise<{ port: number; api: string }> {
+  const dir = tempDir('hostflow-secrets-');
+  writeFileSync(join(dir, 'probes'), `# name=token\nedge=${PROBE_TOKEN}\n`);
+  writeFileSync(join(dir, 'api'), `${API_TOKEN}\n`);
+  const m = await startMerger(running, tempDir(), 0, ['--probe-tokens', join(dir, 'probes'), '--api-token-file', join(dir, 'api')]);
+  return { port: m.port, api: m.api };
+}
+
+describe('who may talk to the merger', () => {
+  it('lets in only probes with their token, one connection per probe id, and counts the others', async () => {
+    const { port, api } = await secured();
+    expect((await upgrade(port, { 'hostflow-probe-id': 'edge' })).status).toBe(401);
+    expect((await upgrade(port, { 'hostflow-probe-id': 'edge', authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
+    expect((await upgrade(port, { 'hostflow-probe-id': 'intruder', authorization: `Bearer ${PROBE_TOKEN}` })).status).toBe(401);
+    const probe = await startProbe(running, port, 'edge', ['--token', PROBE_TOKEN]);
+    await poll(async () => ((await getAuthed(`${api}/probes`)).probes[0]?.connected ? true : undefined), 10_000, 'the probe connected');
+    // Its token replayed on a second connection while it is connected.
+    expect((await upgrade(port, { 'hostflow-probe-id': 'edge', authorization: `Bearer ${PROBE_TOKEN}` })).status).toBe(409);
+    const socket = dgram.createSocket('udp4');
+    for (const d of loadDatagrams([SOFTFLOWD_IPFIX_MS]).slice(0, 100)) {
+      await new Promise<void>((resolve, reject) => socket.send(d.payload, probe.udp, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    }
+    socket.close();
+    await poll(async () => ((await getAuthed(`${api}/hosts/top?from=0`)).hosts.length > 0 ? true : undefined), 10_000, 'the probe\'s data');
+    const status = await getAuthed(`${api}/status`);
+    expect(status.probe_connections_refused).toEqual({ no_token: 1, bad_token: 2, probe_in_use: 1 });
+    expect(status.frames.merged).toBeGreaterThan(0);
+  });
+
+  it('answers the UI and API only with the access token: a Bearer header, or the cookie /login sets', async () => {
+    const { port, api } = await secured();
+    expect((await fetch(`${api}/status`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(401);
+    expect((await fetch(`${api}/status`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await fetch(`${api}/status`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/login?token=nope`, { redirect: 'manual' })).status).toBe(401);
+    const login = await fetch(`http://127.0.0.1:${port}/login?token=${API_TOKEN}`, { redirect: 'manual' });
+    expect(login.status).toBe(302);
+    const cookie = login.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect((await fetch(`${api}/status`, { headers: { cookie: cookie.split(';')[0] } })).status).toBe(200);
+    const live = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live`);
+      ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
+      ws.once('open', () => { resolve(101); ws.close(); });
+      ws.on('error', () => undefined);
+    });
+    expect(live).toBe(401);
+  });
+
+  it('refuses to listen beyond loopback without probe tokens and an access token', async () => {
+    const r = await runHostflow(['merger', '--http', '0.0.0.0:0', '--data', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/beyond loopback: it needs probe tokens .* and an access token/);
+  });
+
+  it('contains bad frames from a connected peer: garbage, a wrong version, an oversized one; the probe\'s data is unaffected', async () => {
+    const m = await startMerger(running);
+    const bad = await upgrade(m.port, {});
+    bad.ws!.send(Buffer.from('garbage, not a frame at all'));
+    const values = new Float64Array(HOST_FIELD_COUNT);
+    values[0] = 1; values[2] = 100;
+    const w = new FrameWriter();
+    w.begin({ probeId: 'bad', windowStart: Math.floor(Date.now() / 1000) * 1000, windowLength: 1000, sequence: 1, stats: [] });
+    w.host(FAMILY_IPV4, Uint8Array.from([10, 9, 9, 9]), 0, values);
+    const wrongVersion = w.finish();
+    wrongVersion[4] = 99;
+    bad.ws!.send(wrongVersion);
+    const closed = new Promise<number>((resolve) => bad.ws!.once('close', (code) => resolve(code)));
+    bad.ws!.send(Buffer.alloc(17 << 20)); // Over the 16 MiB frame limit.
+    expect(await closed).toBe(1006);
+    const status = await poll(async () => {
+      const s = await getAuthed(`${m.api}/status`);
+      return s.probe_connections_closed?.too_big === 1 ? s : undefined;
+    }, 5000, 'the oversized frame counted');
+    expect(status.frames_refused).toMatchObject({ PROTO_ERR_BAD_MAGIC: 1, PROTO_ERR_BAD_VERSION: 1 });
+    // A probe on the same merger goes on as if nothing happened.
+    const probe = await startProbe(running, m.port, 'good');
+    const socket = dgram.createSocket('udp4');
+    for (const d of loadDatagrams([SOFTFLOWD_IPFIX_MS]).slice(0, 50)) {
+      await new Promise<void>((resolve, reject) => socket.send(d.payload, probe.udp, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    }
+    socket.close();
+    await poll(async () => ((await getAuthed(`${m.api}/hosts/top?from=0`)).hosts.length > 0 ? true : undefined), 10_000, 'the good probe\'s data');
+  });
+});
