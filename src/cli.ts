@@ -39,6 +39,7 @@ common: --max-hosts N (hosts per window in the probe's table, default 200000);
           may connect, each with its token (probe: --token TOKEN or --token-file FILE);
         --api-token-file FILE (or --api-token TOKEN): the UI and API need it (Bearer, or open /login?token=...);
           a merger beyond loopback refuses to start without both;
+        --tls-cert FILE --tls-key FILE (PEM): the merger serves HTTPS and wss://; probe --ca FILE pins the CA
         --retain-windows 24h, --retain-minutes 14d, --retain-hours 365d (how long each level of history is kept)`;
 
 const FLAGS = {
@@ -56,6 +57,9 @@ const FLAGS = {
   'api-token': { type: 'string' },
   'api-token-file': { type: 'string' },
   token: { type: 'string' },
+  ca: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   'token-file': { type: 'string' },
   'spool-max': { type: 'string' },
   'retain-windows': { type: 'string' },
@@ -136,6 +140,10 @@ function probeConfig(values: Values): ProbeConfig {
   }
   const token = values.token ?? (values['token-file'] ? secretFile(values['token-file'], '--token-file').trim() : undefined);
   if (token !== undefined) c.token = token;
+  if (values.ca !== undefined) {
+    if (!existsSync(values.ca)) throw new Error(`--ca ${values.ca} not found`);
+    c.caFile = values.ca;
+  }
   if (values['spool-max'] !== undefined) {
     const n = parseSize(values['spool-max']) ?? NaN;
     if (!(n >= 1 << 20)) throw new Error(`--spool-max must be a size of at least 1M (e.g. 256M, 2G), got "${values['spool-max']}"`);
@@ -176,6 +184,11 @@ function mergerConfig(values: Values): MergerConfig {
   if (api !== undefined) {
     if (api.length < 16) throw new Error('the access token is shorter than 16 characters');
     c.apiToken = api;
+  }
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  if (values['tls-cert'] && values['tls-key']) {
+    for (const f of [values['tls-cert'], values['tls-key']]) if (!existsSync(f)) throw new Error(`TLS file ${f} not found`);
+    c.tls = { certFile: values['tls-cert'], keyFile: values['tls-key'] };
   }
   checkMergerExposure(c);
   return c;
@@ -274,7 +287,7 @@ async function allInOne(values: Values): Promise<number> {
     },
     async () => {
       const mergerHost = mc.http.host === '0.0.0.0' ? '127.0.0.1' : mc.http.host === '::' ? '::1' : mc.http.host;
-      pc.mergerUrl = `ws://${hostText(mergerHost)}:${httpPort}/probe`;
+      pc.mergerUrl = `${mc.tls ? 'wss' : 'ws'}://${hostText(mergerHost)}:${httpPort}/probe`;
       if (mc.probeTokens.size > 0) {
         const own = mc.probeTokens.get(pc.probeId);
         if (!own) throw new Error(`the merger takes only probes with tokens: give this process's probe (${pc.probeId}) one with --probe-token ${pc.probeId}=TOKEN`);

@@ -52,7 +52,7 @@ export class Merger {
     this._tokens = new Tokens(config.probeTokens, config.apiToken);
     this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w), config.maxPendingBytes);
     this._server = new MergerServer(
-      { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20 },
+      { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20, tls: config.tls ?? undefined },
       {
         frame: (id, bytes) => this._frame(id, bytes),
         authorized: (cred) => this._tokens.api(bearer(cred.authorization) ?? cookieValue(cred.cookie, TOKEN_COOKIE)),
@@ -88,7 +88,8 @@ export class Merger {
     }
     this._timer = setInterval(() => this._merger.tick(Date.now()), 250);
     const since = Number.isFinite(store.completedUpTo) ? `, history continues after ${new Date(store.completedUpTo).toISOString()}` : '';
-    log('merger', `listening on http://${hostText(this.config.http.host)}:${this._port} (probes: ws /probe), window ${this.config.windowMs} ms, history in ${this.config.dataDir}${since}`);
+    const [http, ws] = this.config.tls ? ['https', 'wss'] : ['http', 'ws'];
+    log('merger', `listening on ${http}://${hostText(this.config.http.host)}:${this._port} (probes: ${ws} /probe), window ${this.config.windowMs} ms, history in ${this.config.dataDir}${since}`);
     return this._port;
   }
 

@@ -32,6 +32,7 @@ export interface ServerOptions {
   port: number;
   maxFrameBytes: number;
   maxLiveBackpressure: number; // Browsers that fall this far behind miss windows rather than grow memory.
+  tls?: { certFile: string; keyFile: string }; // HTTPS and wss:// for the UI, the API and the probes.
 }
 
 export const LIVE_TOPIC = 'live';
@@ -60,7 +61,8 @@ export class MergerServer {
 
   /** start listens; resolves to the bound port. */
   start(): Promise<number> {
-    const app = uws().App();
+    const tls = this.options.tls;
+    const app = tls ? uws().SSLApp({ cert_file_name: tls.certFile, key_file_name: tls.keyFile }) : uws().App();
     this._app = app;
     app.ws<ProbeData>('/probe', {
       compression: uws().DISABLED,

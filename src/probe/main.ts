@@ -14,6 +14,7 @@ import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
 import { Spool, type SpoolStats } from './spool.js';
+import { readFileSync } from 'node:fs';
 import { hostText, type ProbeConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
 import { MetricsServer } from './metrics-server.js';
@@ -75,7 +76,7 @@ export class Probe {
     }
     this._clock = new WindowClock(config.windowMs, (start, length) => this._closeWindow(start, length), clock);
     const spool = config.spoolDir === null ? undefined : new Spool(config.spoolDir, config.spoolMaxBytes);
-    this._uplink = new Uplink({ ...defaultUplinkOptions(config.mergerUrl, config.probeId), spool, token: config.token ?? undefined });
+    this._uplink = new Uplink({ ...defaultUplinkOptions(config.mergerUrl, config.probeId), spool, token: config.token ?? undefined, ca: config.caFile ? readFileSync(config.caFile) : undefined });
     if (spool && spool.stats.frames > 0) {
       log('probe', `spool ${config.spoolDir}: ${spool.stats.frames} frames not acknowledged before, to send again${spool.stats.tornRecords ? `; ${spool.stats.tornRecords} torn records skipped` : ''}`);
     }

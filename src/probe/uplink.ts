@@ -11,6 +11,7 @@ export interface UplinkOptions {
   url: string; // ws://host:port/probe
   probeId: string; // Sent at the upgrade (PROBE_ID_HEADER), so that the merger waits for this probe from the start.
   token?: string; // Sent at the upgrade as Authorization: Bearer.
+  ca?: Buffer; // For wss://: the only CA whose certificates the probe accepts.
   maxQueuedBytes: number; // Unacknowledged frames kept in memory; over it the oldest leave memory (to the spool, or dropped and counted).
   spool?: Spool; // Every frame also on disk, until acknowledged; read back after a restart.
   maxBufferedBytes: number; // Stop handing frames to the socket above this (backpressure).
@@ -154,7 +155,7 @@ export class Uplink {
 
   private _connect(): void {
     if (this._stopped) return;
-    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout: 10_000, headers: {
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout: 10_000, ...(this.options.ca ? { ca: this.options.ca } : {}), headers: {
       [PROBE_ID_HEADER]: encodeURIComponent(this.options.probeId),
       ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
     } });

@@ -20,6 +20,7 @@ export interface ProbeConfig {
   windowMs: number;
   mergerUrl: string;
   token: string | null; // Sent at the upgrade as Authorization: Bearer; null: none.
+  caFile: string | null; // PEM: the CA that signed a wss:// merger's certificate (a private CA, pinned); null: the system's.
   spoolDir: string | null; // Unacknowledged frames on disk as well, kept across restarts; null: memory only.
   spoolMaxBytes: number; // The spool's bound: over it the oldest frames are dropped (and counted).
   core: CoreOptions;
@@ -43,6 +44,7 @@ export interface MergerConfig {
   retention: Retention; // How long each level of the history is kept.
   probeTokens: Map<string, string>; // Probe id -> its token; empty: any probe may connect (loopback only).
   apiToken: string | null; // The UI's and API's access token; null: open (loopback only).
+  tls: { certFile: string; keyFile: string } | null; // PEM files: HTTPS and wss:// on the one port.
   maxPendingBytes: number; // Memory for the windows still open; frames beyond it are refused (over_memory) and counted.
   webRoot: string; // Where the UI bundle is served from.
 }
@@ -60,6 +62,7 @@ export function defaultProbeConfig(): ProbeConfig {
     windowMs: DEFAULT_WINDOW_MS,
     mergerUrl: 'ws://127.0.0.1:8080/probe',
     token: null,
+    caFile: null,
     spoolDir: null,
     spoolMaxBytes: 256 << 20,
     core: defaultCoreOptions(),
@@ -75,6 +78,7 @@ export function defaultMergerConfig(): MergerConfig {
     retention: { ...DEFAULT_RETENTION },
     probeTokens: new Map(),
     apiToken: null,
+    tls: null,
     maxPendingBytes: 256 << 20,
     webRoot: '',
   };

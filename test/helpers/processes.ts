@@ -112,8 +112,8 @@ export function freePort(): Promise<number> {
 export async function startMerger(running: Hostflow[], data = tempDir(), port = 0, extra: string[] = []): Promise<{ h: Hostflow; port: number; api: string; data: string }> {
   const h = startHostflow(['merger', '--http', `127.0.0.1:${port}`, '--window', '1s', '--data', data, ...extra]);
   running.push(h);
-  const bound = Number((await h.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
-  return { h, port: bound, api: `http://127.0.0.1:${bound}/api`, data };
+  const [, scheme, bound] = await h.waitFor(/listening on (https?):\/\/127\.0\.0\.1:(\d+)/);
+  return { h, port: Number(bound), api: `${scheme}://127.0.0.1:${bound}/api`, data };
 }
 
 /** startProbe runs a probe with 1 s windows sending to a merger; resolves to its UDP port once it listens. */
