@@ -1,26 +1,12 @@
-/** Queries over completed windows: top hosts by a metric, window totals, the live message. Pure. */
+/** Queries over one completed window in memory: top hosts by a metric, window totals, the live message. Pure. */
 import { MAIN_FIELDS, OVERFLOW_HOST, STAT_COLUMNS, COLUMN_AT, type StatColumn } from '../protocol/messages.js';
-import { addHost, copyHost, type CompletedWindow, type HostStats } from './merge.js';
+import type { CompletedWindow, HostStats } from './merge.js';
 
 /** HostJson is one host's figures as the API writes them. */
 export type HostJson = { host: string } & Partial<Record<StatColumn, number>>;
 
 /** LIVE_TOP_ROWS is how many hosts per metric a live message carries. */
 export const LIVE_TOP_ROWS = 25;
-
-/** sumWindows adds the hosts of several windows: counters add, distinct-count sketches union. */
-export function sumWindows(windows: CompletedWindow[]): Map<string, HostStats> {
-  if (windows.length === 1) return windows[0].hosts;
-  const sum = new Map<string, HostStats>();
-  for (const w of windows) {
-    for (const [host, stats] of w.hosts) {
-      const acc = sum.get(host);
-      if (acc) addHost(acc, stats);
-      else sum.set(host, copyHost(stats));
-    }
-  }
-  return sum;
-}
 
 /** statValue reads one statistic of a host: a counter or time, or a distinct count's estimate. */
 export function statValue(s: HostStats, column: StatColumn): number {
