@@ -31,6 +31,7 @@ export interface StoreStats {
 }
 
 export const DB_FILE = 'hostflow.duckdb';
+const DB_MEMORY_LIMIT = '2GB';
 
 /** duck is DuckDB, loaded by the first open: a process that is only a probe never maps its library. */
 let duck: typeof import('@duckdb/node-api');
@@ -72,7 +73,8 @@ export class HistoryStore {
     duck ??= await import('@duckdb/node-api');
     let instance: DuckDBInstance;
     try {
-      instance = await duck.DuckDBInstance.create(path);
+      // DuckDB takes 80 % of RAM by default; a rollup's sort spills to disk past this instead.
+      instance = await duck.DuckDBInstance.create(path, { memory_limit: DB_MEMORY_LIMIT });
     } catch (err) {
       throw new Error(`cannot open the history database ${path}: ${(err as Error).message}`);
     }
