@@ -34,6 +34,8 @@ common: --max-hosts N (hosts per window in the probe's table, default 200000);
         --udp-reader auto|native|dgram (native: many datagrams per system call, where build/recvmmsg.node
           was built; auto, the default: native if it loads, else node:dgram);
         --metrics HOST:PORT (the probe's /metrics, /exporters and /status; default off);
+        --udp-buffer SIZE (the UDP socket's receive buffer asked of the kernel, default 8M; what it dropped
+          when full is counted as udp_kernel_drops, on Linux);
         --data DIR (the merger's history, DIR/hostflow.duckdb; default ./data);
         --probe-token NAME=TOKEN (repeatable) or --probe-tokens FILE (NAME=TOKEN lines): only those probes
           may connect, each with its token (probe: --token TOKEN or --token-file FILE);
@@ -52,6 +54,7 @@ const FLAGS = {
   demo: { type: 'boolean' },
   data: { type: 'string' },
   spool: { type: 'string' },
+  'udp-buffer': { type: 'string' },
   'probe-token': { type: 'string', multiple: true },
   'probe-tokens': { type: 'string' },
   'api-token': { type: 'string' },
@@ -127,6 +130,11 @@ function probeConfig(values: Values): ProbeConfig {
   // IPFIX over TCP listens beside UDP, on the same address and port unless told otherwise.
   c.tcp = values.tcp === 'off' ? null : values.tcp ? parseHostPort(values.tcp, c.udp.host) : { ...c.udp };
   if (values.metrics) c.metrics = parseHostPort(values.metrics, '127.0.0.1');
+  if (values['udp-buffer'] !== undefined) {
+    const n = parseSize(values['udp-buffer']) ?? NaN;
+    if (!(n >= 4096 && n <= 1 << 30)) throw new Error(`--udp-buffer must be a size from 4k to 1G (e.g. 8M), got "${values['udp-buffer']}"`);
+    c.receiveBufferBytes = n;
+  }
   if (values['udp-reader'] !== undefined) {
     const r = values['udp-reader'];
     if (r !== 'auto' && r !== 'native' && r !== 'dgram') throw new Error(`--udp-reader must be auto, native or dgram, got "${r}"`);

@@ -14,6 +14,7 @@ import { TcpInput, type TcpInputStats } from './tcp-input.js';
 import { WindowClock, type Clock, systemClock } from './window.js';
 import { Uplink, defaultUplinkOptions, type UplinkStats } from './uplink.js';
 import { Spool, type SpoolStats } from './spool.js';
+import { udpKernelDrops } from './kernel-drops.js';
 import { readFileSync } from 'node:fs';
 import { hostText, type ProbeConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
@@ -31,6 +32,7 @@ export interface ProbeStats {
   tcpPort: number;
   tcp?: TcpInputStats;
   receiveBufferBytes: number;
+  udpKernelDrops?: number; // Linux: /proc/net/udp's drops for the probe's port; absent where the platform does not say.
   windowsClosed: number;
   lastWindowHosts: number;
   core: CoreStats;
@@ -107,6 +109,7 @@ export class Probe {
       counter('hostflow_probe_core_faults_total', 'Datagrams dropped because the core trapped (a bug).', s.core.coreFaults ?? 0),
       counter('hostflow_probe_frames_sent_total', 'Frames sent to the merger.', s.uplink.framesSent),
       counter('hostflow_probe_frames_dropped_total', 'Frames dropped because the uplink queue was full.', s.uplink.framesDropped),
+      counter('hostflow_probe_udp_kernel_drops_total', 'Datagrams the kernel dropped at the UDP socket (receive buffer full).', s.udpKernelDrops ?? 0),
       { name: 'hostflow_probe_uplink_connected', help: '1 while connected to the merger.', type: 'gauge', samples: [{ value: s.uplink.connected ? 1 : 0 }] },
     ];
   }
@@ -179,6 +182,7 @@ export class Probe {
       templates_evicted: c.templatesFull, sequence_gaps: c.sequenceGaps, core_faults: c.coreFaults ?? 0,
       sketch_values_dropped: c.sketchValuesDropped,
       uplink_frames_queued: this._uplink.stats.framesQueued, uplink_bytes_queued: this._uplink.stats.bytesQueued,
+      udp_kernel_drops: udpKernelDrops(this._udpPort) ?? 0,
     };
     return PROBE_STATS.map((name) => values[name]);
   }
@@ -194,6 +198,7 @@ export class Probe {
       tcpPort: this._tcpPort,
       tcp: this._tcp ? { ...this._tcp.stats } : undefined,
       receiveBufferBytes: this._input.receiveBufferBytes(),
+      udpKernelDrops: udpKernelDrops(this._udpPort),
       windowsClosed: this._windowsClosed,
       lastWindowHosts: this._lastWindowHosts,
       core: this._core.stats(),

@@ -112,6 +112,7 @@ export const PROBE_STATS = [
   'sketch_values_dropped', // Distinct-count values not recorded because the window's sketch memory was full.
   'uplink_frames_queued', // Frames waiting for the merger (the uplink's queue) when this frame was made.
   'uplink_bytes_queued',
+  'udp_kernel_drops', // Datagrams the kernel dropped at the probe's UDP socket (its receive buffer was full), where the platform says.
 ] as const;
 export type ProbeStatName = (typeof PROBE_STATS)[number];
 

@@ -1,5 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { join } from 'node:path';
+import dgram from 'node:dgram';
 import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
@@ -34,5 +35,28 @@ describe('the probe\'s own endpoint', () => {
     }, 10_000, 'a closed window');
     expect(status.uplink.connected).toBe(false);
     expect(status.uplink.framesQueued).toBeGreaterThan(0);
+  });
+
+  it('counts the datagrams the kernel dropped while the probe could not read (a full receive buffer)', async () => {
+    const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--metrics', '127.0.0.1:0', '--udp-buffer', '64k',
+      '--merger', 'ws://127.0.0.1:9/probe', '--window', '1s', '--probe-id', 'drops']);
+    running.push(probe);
+    const udpPort = Number((await probe.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]);
+    const metricsPort = Number((await probe.waitFor(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/))[1]);
+    probe.proc.kill('SIGSTOP'); // It reads nothing: the socket's buffer fills and the kernel drops the rest.
+    const socket = dgram.createSocket('udp4');
+    const payload = Buffer.alloc(1000);
+    payload.writeUInt16BE(10, 0); // IPFIX, but nothing a decoder would take: each is counted and rejected.
+    const SENT = 2000;
+    for (let i = 0; i < SENT; i++) await new Promise<void>((resolve, reject) => socket.send(payload, udpPort, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    socket.close();
+    probe.proc.kill('SIGCONT');
+    const status = await poll(async () => {
+      const { body } = await getJson(`http://127.0.0.1:${metricsPort}/status`);
+      return body.udpKernelDrops > 0 && body.core.datagrams + body.udpKernelDrops === SENT ? body : undefined;
+    }, 10_000, 'received and dropped datagrams adding up to those sent');
+    expect(status.core.datagrams).toBeGreaterThan(0);
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toMatch(new RegExp(`^hostflow_probe_udp_kernel_drops_total ${status.udpKernelDrops}$`, 'm'));
   });
 });
