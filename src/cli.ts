@@ -147,7 +147,10 @@ function probeConfig(values: Values): ProbeConfig {
     c.spoolDir = values.spool;
   }
   const token = values.token ?? (values['token-file'] ? secretFile(values['token-file'], '--token-file').trim() : undefined);
-  if (token !== undefined) c.token = token;
+  if (token !== undefined) {
+    if (token === '') throw new Error('the probe token is empty (--token or --token-file)');
+    c.token = token;
+  }
   if (values.ca !== undefined) {
     if (!existsSync(values.ca)) throw new Error(`--ca ${values.ca} not found`);
     c.caFile = values.ca;

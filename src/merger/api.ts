@@ -36,20 +36,33 @@ const json = (status: number, value: unknown): ApiResponse => ({ status, body: J
 
 /** MAX_POINTS bounds a series (buckets) so that no request can ask for an unbounded answer. */
 export const MAX_POINTS = 100_000;
+const DEFAULT_POINTS = 1000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+
+/** shown quotes a bad value for an error message, cut short: an error need not echo a whole URL. */
+const shown = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
 
 function intParam(q: URLSearchParams, name: string, min: number, max: number): number | undefined {
   const text = q.get(name);
   if (text === null || text === '') return undefined;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) throw new ApiError(`${name} must be an integer in [${min}, ${max}], got "${text}"`);
+  const v = /^-?\d{1,16}$/.test(text) ? Number(text) : NaN; // Decimal digits only: not 1e3, 0x10 or 1.0.
+  if (!Number.isSafeInteger(v) || v < min || v > max) throw new ApiError(`${name} must be an integer in [${min}, ${max}], got ${shown(text)}`);
   return v;
+}
+
+/** pathPart decodes one URL path segment; a malformed escape is the client's error. */
+function pathPart(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ApiError(`${shown(text)} is not a valid URL path segment (a malformed % escape)`);
+  }
 }
 
 function metricParam(q: URLSearchParams, fallback: StatColumn): StatColumn {
   const metric = (q.get('metric') ?? fallback) as StatColumn;
-  if (!STAT_COLUMNS.includes(metric)) throw new ApiError(`metric must be one of ${STAT_COLUMNS.join(', ')}, got "${metric}"`);
+  if (!STAT_COLUMNS.includes(metric)) throw new ApiError(`metric must be one of ${STAT_COLUMNS.join(', ')}, got ${shown(metric)}`);
   return metric;
 }
 
@@ -60,7 +73,7 @@ function prefixParam(q: URLSearchParams, required: boolean): Cidr | undefined {
     return undefined;
   }
   const cidr = parseCidr(text);
-  if (!cidr) throw new ApiError(`prefix must be a CIDR such as 10.0.0.0/8 or 2001:db8::/32, got "${text}"`);
+  if (!cidr) throw new ApiError(`prefix must be a CIDR such as 10.0.0.0/8 or 2001:db8::/32, got ${shown(text)}`);
   return cidr;
 }
 
@@ -73,9 +86,9 @@ export class Api {
     try {
       const q = new URLSearchParams(query);
       const series = /^\/api\/hosts\/([^/]+)\/series$/.exec(path);
-      if (series) return await this._series(decodeURIComponent(series[1]), q);
+      if (series) return await this._series(pathPart(series[1]), q);
       const windows = /^\/api\/probes\/([^/]+)\/windows$/.exec(path);
-      if (windows) return await this._probeWindows(decodeURIComponent(windows[1]), q);
+      if (windows) return await this._probeWindows(pathPart(windows[1]), q);
       switch (path) {
         case '/api/hosts/top': return await this._top(q);
         case '/api/heatmap': return await this._heatmap(q);
@@ -110,7 +123,9 @@ export class Api {
   private _step(q: URLSearchParams, r: Range): { step: number; level: number; range: Range } {
     const windowMs = this._s.levels[0].lengthMs;
     const span = r.to - r.from;
-    const step = intParam(q, 'step', 1, Number.MAX_SAFE_INTEGER) ?? (span <= HOUR ? windowMs : span <= DAY ? 60_000 : HOUR);
+    // Without a step: windows up to an hour, minutes up to a day, else hours, at most DEFAULT_POINTS of them.
+    const step = intParam(q, 'step', 1, Number.MAX_SAFE_INTEGER)
+      ?? (span <= HOUR ? windowMs : span <= DAY ? 60_000 : Math.ceil(span / DEFAULT_POINTS / HOUR) * HOUR);
     const level = levelForStep(step, this._s.levels);
     if (level === undefined) throw new ApiError(`step must be a multiple of the window length (${windowMs} ms), got ${step}`);
     const range = { from: Math.floor(r.from / step) * step, to: Math.ceil(r.to / step) * step };
@@ -137,7 +152,7 @@ export class Api {
 
   /** _series: GET /api/hosts/IP/series?from&to&step: every statistic of one host as columns. */
   private async _series(host: string, q: URLSearchParams): Promise<ApiResponse> {
-    if (host !== 'overflow' && !parseAddress(host)) throw new ApiError(`"${host}" is not an IPv4 or IPv6 address`);
+    if (host !== 'overflow' && !parseAddress(host)) throw new ApiError(`${shown(host)} is not an IPv4 or IPv6 address`);
     const { step, level, range } = this._step(q, this._range(q, HOUR));
     const s = await this._s.queries.series(host, range, step, level);
     return json(200, { host, ...range, step, level: this._s.levels[level].name, ts: s.ts, ...s.values });

@@ -159,7 +159,9 @@ export class Uplink {
       [PROBE_ID_HEADER]: encodeURIComponent(this.options.probeId),
       ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
     } });
+    let refused = false; // The upgrade was answered with an HTTP error: that says it, not the abort after it.
     ws.on('unexpected-response', (_req, res) => { // Refused at the upgrade: say why, then retry with backoff.
+      refused = true;
       this.stats.lastError = `refused by the merger: HTTP ${res.statusCode}`;
       this._log.log(`refused:${res.statusCode}`, `merger ${this.options.url} refused this probe: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`);
       ws.terminate();
@@ -182,6 +184,7 @@ export class Uplink {
       }
     });
     ws.on('error', (err) => {
+      if (refused) return;
       this.stats.lastError = err.message;
       this._log.log(`error:${err.message}`, `merger ${this.options.url}: ${err.message}`);
     });

@@ -129,6 +129,9 @@ describe('probe and merger as separate processes on loopback', () => {
       ['/heatmap', /prefix is required/],
       ['/heatmap?prefix=10.0.0.0/8&metric=nope', /metric must be one of/],
       ['/totals?step=0', /step must be an integer/],
+      ['/hosts/top?limit=1e3', /limit must be an integer/],
+      ['/hosts/%ZZ/series', /not a valid URL path segment/],
+      ['/probes/%E0%A4%A/windows', /not a valid URL path segment/],
     ];
     for (const [path, message] of refusals) {
       const r = await getJson(api + path);
