@@ -17,8 +17,8 @@ import { formatPrometheus, type MetricFamily } from '../shared/metrics.js';
 
 const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts: about 9 MB.
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
-const MAX_EXPORTERS = 16_384;
-const MAX_PROBE_CONNECTIONS = 10_000; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
+const MAX_EXPORTERS = 16_384; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
+const MAX_PROBE_CONNECTIONS = 10_000;
 
 /** ProbeState is what the merger knows of a probe from its frames. */
 interface ProbeState {
@@ -34,7 +34,7 @@ export class Merger {
   private _latest?: CompletedWindow; // The newest complete window, for the live routes.
   private readonly _merger: WindowMerger;
   private readonly _server: MergerServer;
-  private readonly _connections = new Map<number, string>(); // Connection -> probe id (from its first frame).
+  private readonly _connections = new Map<number, string>(); // Connection -> probe id (from its upgrade, else its first frame).
   private readonly _refused: Record<string, number> = {};
   private readonly _connectionsRefused: Record<string, number> = {}; // Probe upgrades refused, by reason.
   private readonly _tokens: Tokens;
@@ -177,6 +177,7 @@ export class Merger {
       if (!probeId) return refuse('no_probe_id', 401, `no probe id (header ${PROBE_ID_HEADER})`);
       const token = bearer(authorization);
       if (!token) return refuse('no_token', 401, 'no token (Authorization: Bearer TOKEN)');
+      // One reason for both: the answer must not tell which probe ids exist.
       if (!this._tokens.probe(probeId, token)) return refuse('bad_token', 401, 'unknown probe or wrong token');
     }
     if (probeId && [...this._connections.values()].includes(probeId)) return refuse('probe_in_use', 409, `probe ${probeId} is already connected`);

@@ -193,7 +193,7 @@ export class MergerServer {
 function statusLine(status: number): string {
   const text: Record<number, string> = {
     200: 'OK', 204: 'No Content', 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
-    405: 'Method Not Allowed', 409: 'Conflict', 500: 'Internal Server Error',
+    405: 'Method Not Allowed', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable',
   };
   return `${status} ${text[status] ?? ''}`.trim();
 }
