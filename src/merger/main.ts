@@ -38,6 +38,7 @@ export class Merger {
   private readonly _refused: Record<string, number> = {};
   private readonly _connectionsRefused: Record<string, number> = {}; // Probe upgrades refused, by reason.
   private readonly _tokens: Tokens;
+  private _acksDropped = 0; // Acknowledgements uWS dropped for a connection's backpressure.
   private readonly _closes: Record<string, number> = {}; // Probe connections closed abnormally, by code.
   private readonly _probes = new Map<string, ProbeState>();
   // Probe -> its latest exporter reports (each frame that carries them carries all of the probe's exporters).
@@ -200,13 +201,16 @@ export class Merger {
     this._merger.probeUp(probeId);
     // What the history already holds of it: the probe drops those frames instead of sending them again.
     const durable = this._store?.sequences.get(probeId);
-    if (durable !== undefined) this._server.sendToProbe(connection, encodeAck(durable));
+    if (durable !== undefined && !this._server.sendToProbe(connection, encodeAck(durable))) this._acksDropped++;
   }
 
   /** _ack tells every connection of a probe that its frames up to sequence are durable. */
   private _ack(probe: string, sequence: number): void {
     const ack = encodeAck(sequence);
-    for (const [connection, id] of this._connections) if (id === probe) this._server.sendToProbe(connection, ack);
+    for (const [connection, id] of this._connections) {
+      // A dropped ack costs the probe a resend, which the merger then counts as a duplicate; the next ack covers it.
+      if (id === probe && !this._server.sendToProbe(connection, ack)) this._acksDropped++;
+    }
   }
 
   private _probeClosed(connection: number, code: number, reason: string): void {
@@ -263,6 +267,7 @@ export class Merger {
       labelled('hostflow_merger_probe_closes_total', 'Probe connections closed abnormally, by close code.', 'code', this._closes),
       labelled('hostflow_merger_probe_connections_refused_total', 'Probe connections refused at the upgrade, by reason.', 'reason', this._connectionsRefused),
       one('hostflow_merger_windows_completed_total', 'Windows completed.', 'counter', windowsCompleted),
+      one('hostflow_merger_acks_dropped_total', 'Acknowledgements dropped for a probe connection\'s backpressure.', 'counter', this._acksDropped),
       one('hostflow_merger_host_deltas_total', 'Host deltas merged.', 'counter', hostDeltas),
       one('hostflow_merger_pending_windows', 'Windows held open, waiting for probes.', 'gauge', this._merger.pendingWindows()),
       one('hostflow_merger_pending_bytes', 'Memory the open windows may take.', 'gauge', this._merger.pendingBytes),
@@ -296,6 +301,7 @@ export class Merger {
       frames_refused: { ...this._refused },
       probe_connections_closed: { ...this._closes },
       probe_connections_refused: { ...this._connectionsRefused },
+      acks_dropped: this._acksDropped,
       live_clients: this._server.liveClients,
     };
   }

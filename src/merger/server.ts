@@ -171,9 +171,11 @@ export class MergerServer {
     this._app?.publish(LIVE_TOPIC, message, false);
   }
 
-  /** sendToProbe sends one binary message to a probe connection (acknowledgements: a few bytes each). */
-  sendToProbe(id: number, bytes: Uint8Array): void {
-    this._probes.get(id)?.send(bytes, true);
+  /** sendToProbe sends one binary message to a probe connection (acknowledgements: a few bytes each);
+   * false if uWS dropped it for the connection's backpressure. */
+  sendToProbe(id: number, bytes: Uint8Array): boolean {
+    const ws = this._probes.get(id);
+    return ws === undefined || ws.send(bytes, true) !== 2; // 2: DROPPED.
   }
 
   /** closeProbe ends one probe connection with a code and a reason the probe logs. */

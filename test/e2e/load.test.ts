@@ -45,6 +45,7 @@ describe('the merger under load', () => {
     expect(sum(totals.bytes)).toBe(octets);
     const status = (await getJson(`${m.api}/status`)).body;
     expect(status.frames).toMatchObject({ merged: PROCESSES * PER_PROCESS * SECONDS, late: 0, over_memory: 0 });
+    expect(status.acks_dropped).toBe(0);
     console.log(`load: ${samples.length} samples, pending windows max ${Math.max(...samples.map((s) => s.pending))}, merger RSS ${samples.map((s) => s.rss.toFixed(0)).join(' ')} MB`);
     expect(Math.max(...samples.map((s) => s.pending))).toBeLessThanOrEqual(3); // The window in progress and its grace.
     const third = Math.max(1, Math.floor(samples.length / 3));
