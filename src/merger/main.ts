@@ -19,6 +19,7 @@ const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
 const MAX_EXPORTERS = 16_384; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
 const MAX_PROBE_CONNECTIONS = 10_000;
+const MAX_WRITE_QUEUE = 60; // Completed windows waiting for the history; past it frames are refused until it catches up.
 
 /** ProbeState is what the merger knows of a probe from its frames. */
 interface ProbeState {
@@ -122,7 +123,14 @@ export class Merger {
       this._connections.set(connection, frame.probeId);
       this._merger.probeUp(frame.probeId);
     }
+    if ((this._store?.stats.queued ?? 0) >= MAX_WRITE_QUEUE) {
+      // The history is behind (a failing disk): take no more, and let the probe keep its frames and come back.
+      this._refuse('HISTORY_BEHIND', 'history-behind', `refused frame ${frame.sequence} of probe ${frame.probeId}: ${MAX_WRITE_QUEUE} windows wait to be written`);
+      this._server.closeProbe(connection, 1013, 'the merger\'s history is behind: try again later');
+      return;
+    }
     const result = this._merger.merge(frame, Date.now());
+    if (result === 'over_memory') this._server.closeProbe(connection, 1013, 'the merger\'s open windows are full: try again later'); // It sends the frame again after reconnecting.
     if (result !== 'merged') {
       if (result !== 'duplicate') this._refusals.log(result, `frame ${frame.sequence} of probe ${frame.probeId} for window ${new Date(frame.windowStart).toISOString()} not merged: ${result}`);
       // A frame that will never be merged is acknowledged once what came before it is written (frames

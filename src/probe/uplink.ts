@@ -189,7 +189,7 @@ export class Uplink {
       this._log.log(`error:${err.message}`, `merger ${this.options.url}: ${err.message}`);
     });
     ws.on('close', (code, reason) => {
-      if (code === 1008 || code === 1003) { // The merger refused this probe: say why.
+      if (code === 1008 || code === 1003 || code === 1013) { // The merger refused this probe, or asks it to come back later: say why.
         this.stats.lastError = `refused by the merger: ${reason.toString()}`;
         this._log.log(`close:${code}`, `merger ${this.options.url} refused this probe: ${reason.toString()}`);
       }

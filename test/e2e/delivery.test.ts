@@ -1,5 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import dgram from 'node:dgram';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getJson, poll, tempDir, freePort, startMerger, startProbe, type Hostflow } from '../helpers/processes.js';
@@ -90,4 +91,26 @@ describe('delivery from probe to merger', () => {
     const probes = (await getJson(`${merger.api}/probes`)).body.probes;
     expect(probes[0]).toMatchObject({ probe: 'stall', frames_dropped: 0 });
   });
+
+  it('keeps every window while the history\'s disk is full, and writes them once there is room again', async () => {
+    // A real full disk: the merger's data directory on a small tmpfs (the tests run as root, as CI does).
+    const data = tempDir('hostflow-full-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', data]);
+    try {
+      const merger = await startMerger(running, data);
+      const probe = await startProbe(running, merger.port, 'full');
+      await sendRange(probe.udp, 0, datagrams.length);
+      const failing = await poll(async () => {
+        const h = (await getJson(`${merger.api}/status`)).body.history;
+        return h.writeErrors > 0 ? h : undefined;
+      }, 30_000, 'writes failing on the full disk');
+      expect(failing.lastError).toMatch(/No space left on device/);
+      execFileSync('mount', ['-o', 'remount,size=256m', data]); // Room again: the same window is tried again.
+      expect(nfdumpMismatches(await allHosts(merger.api, 90_000))).toEqual([]);
+      expect((await getJson(`${merger.api}/status`)).body.history.retrying).toBe(false);
+    } finally {
+      await Promise.all(running.splice(0).map((h) => h.stop()));
+      execFileSync('umount', ['-l', data]);
+    }
+  }, 150_000);
 });

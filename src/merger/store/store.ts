@@ -24,7 +24,8 @@ export interface StoreOptions {
 export interface StoreStats {
   windowsWritten: number;
   rowsWritten: number; // Host rows, all levels.
-  writeErrors: number;
+  writeErrors: number; // Transactions that failed (each is tried again).
+  retrying: boolean; // The window at the head of the queue failed and waits to be tried again.
   lastError: string;
   lastWriteMs: number; // How long the latest window's transaction took.
   queued: number; // Windows waiting to be written.
@@ -32,6 +33,8 @@ export interface StoreStats {
 
 export const DB_FILE = 'hostflow.duckdb';
 const DB_MEMORY_LIMIT = '2GB';
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
 
 /** duck is DuckDB, loaded by the first open: a process that is only a probe never maps its library. */
 let duck: typeof import('@duckdb/node-api');
@@ -43,12 +46,13 @@ export class HistoryStore {
   completedUpTo = -Infinity;
   /** sequences: per probe, the highest sequence in a written window. */
   readonly sequences = new Map<string, number>();
-  readonly stats: StoreStats = { windowsWritten: 0, rowsWritten: 0, writeErrors: 0, lastError: '', lastWriteMs: 0, queued: 0 };
+  readonly stats: StoreStats = { windowsWritten: 0, rowsWritten: 0, writeErrors: 0, retrying: false, lastError: '', lastWriteMs: 0, queued: 0 };
   /** Rolled up: minute rows exist for every minute before _done[1], hour rows for every hour before _done[2]. */
   private readonly _done = [-Infinity, -Infinity, -Infinity];
   private readonly _oldest: number[]; // Per level: the oldest row's ts (Infinity: none).
   private _queue: Promise<void> = Promise.resolve();
   private _lastPrune = -Infinity;
+  private _closing = false;
   private readonly _clock: () => number;
   private readonly _rows = new HostRowWriter(duck);
   private _insertWindow?: DuckDBPreparedStatement;
@@ -104,7 +108,23 @@ export class HistoryStore {
     return this._queue;
   }
 
+  /** _write commits one window; a failed transaction (a full disk, say) is rolled back, counted and tried
+   * again with backoff, so that a window once complete is never lost while the merger runs. */
   private async _write(w: CompletedWindow): Promise<void> {
+    for (let backoff = RETRY_MIN_MS; ; backoff = Math.min(backoff * 2, RETRY_MAX_MS)) {
+      try {
+        return await this._tryWrite(w);
+      } catch (err) {
+        this.stats.writeErrors++;
+        this.stats.lastError = (err as Error).message;
+        this.stats.retrying = true;
+        if (this._closing) throw err;
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
+  }
+
+  private async _tryWrite(w: CompletedWindow): Promise<void> {
     const began = performance.now();
     let rows = 0;
     const done = [...this._done];
@@ -129,9 +149,7 @@ export class HistoryStore {
       await this._writer.run('COMMIT');
     } catch (err) {
       await this._writer.run('ROLLBACK').catch(() => undefined);
-      this.stats.writeErrors++;
-      this.stats.lastError = (err as Error).message;
-      await this._recover(); // What is known in memory must match what is committed.
+      await this._recover().catch(() => undefined); // What is known in memory must match what is committed.
       throw err;
     }
     done.forEach((t, k) => { this._done[k] = t; });
@@ -139,6 +157,7 @@ export class HistoryStore {
     for (const [probe, seq] of w.sequences) if (seq > (this.sequences.get(probe) ?? -1)) this.sequences.set(probe, seq);
     if (w.hosts.size > 0) this._oldest[0] = Math.min(this._oldest[0], w.start);
     this.stats.windowsWritten++;
+    this.stats.retrying = false;
     this.stats.rowsWritten += rows;
     this.stats.lastWriteMs = performance.now() - began;
     const now = this._clock();
@@ -252,6 +271,7 @@ export class HistoryStore {
 
   /** close waits for the queued writes and closes the file. */
   async close(): Promise<void> {
+    this._closing = true; // A write that fails now is not tried again: the probes still hold its frames.
     await this._queue.catch(() => undefined);
     this.reader.closeSync();
     this._writer.closeSync();
