@@ -63,6 +63,14 @@ export function addHost(into: HostStats, from: HostStats): void {
   });
 }
 
+/** addTo adds one host's statistics to a map of accumulators (by host, or by time bucket), taking s itself for a new host (it must
+ * not be changed elsewhere afterwards). */
+export function addTo<K>(hosts: Map<K, HostStats>, key: K, s: HostStats): void {
+  const acc = hosts.get(key);
+  if (acc) addHost(acc, s);
+  else hosts.set(key, s);
+}
+
 /** WindowMerger holds the windows not yet complete and completes them in order. */
 export class WindowMerger {
   private readonly _slots = new Map<number, Slot>();

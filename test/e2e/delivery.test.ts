@@ -1,9 +1,8 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import dgram from 'node:dgram';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { getJson, poll, tempDir, freePort, startMerger, startProbe, type Hostflow } from '../helpers/processes.js';
+import { getJson, poll, tempDir, freePort, startMerger, startProbe, sendDatagrams, type Hostflow } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS } from '../helpers/fixtures.js';
 import { allHosts, nfdumpMismatches } from '../helpers/history.js';
 import { templatesOnly } from '../helpers/ipfix.js';
@@ -15,20 +14,8 @@ afterEach(async () => { await Promise.all(running.splice(0).map((h) => h.stop())
 const datagrams = loadDatagrams([SOFTFLOWD_IPFIX_MS]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** sendRange sends datagrams [from, to) of the capture to a UDP port, paced so that none is lost at the socket. */
-async function sendRange(port: number, from: number, to: number): Promise<void> {
-  const socket = dgram.createSocket('udp4');
-  for (let i = from; i < to; i++) {
-    await new Promise<void>((resolve, reject) => socket.send(datagrams[i].payload, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
-    if (i % 25 === 24) await sleep(20);
-  }
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-}
-
-function sendPayload(port: number, payload: Uint8Array): Promise<void> {
-  const socket = dgram.createSocket('udp4');
-  return new Promise((resolve, reject) => socket.send(payload, port, '127.0.0.1', (e) => { socket.close(); if (e) reject(e); else resolve(); }));
-}
+/** sendRange sends datagrams [from, to) of the capture to a UDP port. */
+const sendRange = (port: number, from: number, to: number) => sendDatagrams(port, datagrams.slice(from, to).map((d) => d.payload));
 
 async function killed(h: Hostflow): Promise<void> {
   h.proc.kill('SIGKILL');
@@ -58,7 +45,7 @@ describe('delivery from probe to merger', () => {
     probe = await startProbe(running, port, 'edge', ['--spool', spool]);
     expect(probe.h.log()).toMatch(/spool .*: \d+ frames not acknowledged before, to send again/);
     // A restarted probe knows no templates until the exporter sends them again: do what its refresh would.
-    await sendPayload(probe.udp, templatesOnly(datagrams[0].payload)!);
+    await sendDatagrams(probe.udp, [templatesOnly(datagrams[0].payload)!]);
     await sendRange(probe.udp, 1100, datagrams.length);
     // Nothing lost: the spooled windows arrived, and every host equals nfdump's sums.
     expect(nfdumpMismatches(await allHosts(merger.api))).toEqual([]);

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import dgram from 'node:dgram';
 import WebSocket from 'ws';
-import { getJson, poll, tempDir, freePort, startMerger, startProbe, type Hostflow } from '../helpers/processes.js';
+import { getJson, poll, tempDir, freePort, startMerger, startProbe, sendDatagrams, type Hostflow } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS, hostOracleMismatches } from '../helpers/fixtures.js';
 import { allHosts, nfdumpMismatches, SOFTFLOWD_TOTAL } from '../helpers/history.js';
 import { loadDatagrams } from '../../src/offline/replay.js';
@@ -59,14 +59,7 @@ describe('the merger with its history', () => {
     await new Promise((resolve) => silent.once('open', resolve));
     const udp = await probe(first.port, 'kill');
     const datagrams = loadDatagrams([SOFTFLOWD_IPFIX_MS]);
-    const socket = dgram.createSocket('udp4');
-    const send = (b: Uint8Array) => new Promise<void>((resolve, reject) => socket.send(b, udp, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
-    const sendSome = async (from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        await send(datagrams[i].payload);
-        if (i % 25 === 24) await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const sendSome = (from: number, to: number) => sendDatagrams(udp, datagrams.slice(from, to).map((d) => d.payload));
     await sendSome(0, 800);
     const written = await poll(async () => {
       const upTo = (await getJson(`${first.api}/status`)).body.history.completed_up_to;
@@ -84,7 +77,6 @@ describe('the merger with its history', () => {
     const second = await merger(data, first.port);
     expect(second.h.log()).toMatch(/history continues after/);
     await sendSome(1000, datagrams.length);
-    socket.close();
     // What was written before the kill is there as it was.
     expect((await getJson(`${second.api}/hosts/top?limit=100000&from=0&to=${written}`)).body.hosts).toEqual(before);
     // Nothing lost, nothing doubled: the probe resent what the killed merger had not acknowledged (written),

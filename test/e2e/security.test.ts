@@ -1,9 +1,8 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import dgram from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { poll, tempDir, startMerger, startProbe, runHostflow, type Hostflow } from '../helpers/processes.js';
+import { poll, tempDir, startMerger, startProbe, runHostflow, sendDatagrams, type Hostflow } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS } from '../helpers/fixtures.js';
 import { loadDatagrams } from '../../src/offline/replay.js';
 import { FrameWriter } from '../../src/protocol/frame.js';
@@ -49,11 +48,7 @@ describe('who may talk to the merger', () => {
     await poll(async () => ((await getAuthed(`${api}/probes`)).probes[0]?.connected ? true : undefined), 10_000, 'the probe connected');
     // Its token replayed on a second connection while it is connected.
     expect((await upgrade(port, { 'hostflow-probe-id': 'edge', authorization: `Bearer ${PROBE_TOKEN}` })).status).toBe(409);
-    const socket = dgram.createSocket('udp4');
-    for (const d of loadDatagrams([SOFTFLOWD_IPFIX_MS]).slice(0, 100)) {
-      await new Promise<void>((resolve, reject) => socket.send(d.payload, probe.udp, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
-    }
-    socket.close();
+    await sendDatagrams(probe.udp, loadDatagrams([SOFTFLOWD_IPFIX_MS]).slice(0, 100).map((d) => d.payload));
     await poll(async () => ((await getAuthed(`${api}/hosts/top?from=0`)).hosts.length > 0 ? true : undefined), 10_000, 'the probe\'s data');
     const status = await getAuthed(`${api}/status`);
     expect(status.probe_connections_refused).toEqual({ no_token: 1, bad_token: 2, probe_in_use: 1 });
@@ -110,11 +105,7 @@ describe('who may talk to the merger', () => {
     expect(status.frames_refused).toMatchObject({ PROTO_ERR_BAD_MAGIC: 1, PROTO_ERR_BAD_VERSION: 1 });
     // A probe on the same merger goes on as if nothing happened.
     const probe = await startProbe(running, m.port, 'good');
-    const socket = dgram.createSocket('udp4');
-    for (const d of loadDatagrams([SOFTFLOWD_IPFIX_MS]).slice(0, 50)) {
-      await new Promise<void>((resolve, reject) => socket.send(d.payload, probe.udp, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
-    }
-    socket.close();
+    await sendDatagrams(probe.udp, loadDatagrams([SOFTFLOWD_IPFIX_MS]).slice(0, 50).map((d) => d.payload));
     await poll(async () => ((await getAuthed(`${m.api}/hosts/top?from=0`)).hosts.length > 0 ? true : undefined), 10_000, 'the good probe\'s data');
   });
 });

@@ -1,6 +1,7 @@
 /** Starts bin/hostflow.js as a child process, reads its log for ports, and stops it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,4 +122,16 @@ export async function startProbe(running: Hostflow[], mergerPort: number, id: st
   const h = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--merger', `ws://127.0.0.1:${mergerPort}/probe`, '--window', '1s', '--probe-id', id, ...extra]);
   running.push(h);
   return { h, udp: Number((await h.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]) };
+}
+
+/** sendDatagrams sends payloads in order to a UDP port on loopback, pausing 20 ms after every 25 so that
+ * none is lost at the receiving socket. */
+export async function sendDatagrams(port: number, payloads: Iterable<Uint8Array>): Promise<void> {
+  const socket = dgram.createSocket('udp4');
+  let n = 0;
+  for (const p of payloads) {
+    await new Promise<void>((resolve, reject) => socket.send(p, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    if (++n % 25 === 0) await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
 }

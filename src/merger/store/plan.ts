@@ -15,7 +15,8 @@ export interface Segment {
   to: number;
 }
 
-const floorTo = (t: number, l: number): number => Math.floor(t / l) * l;
+/** floorTo is the start of the l-long period (aligned to the epoch) that holds t. */
+export const floorTo = (t: number, l: number): number => Math.floor(t / l) * l;
 const ceilTo = (t: number, l: number): number => Math.ceil(t / l) * l;
 
 /** planSegments covers [from, to) with segments of levels up to `coarsest`, coarse where it can. A finer

@@ -3,10 +3,10 @@
  * the union of their sketches, done here: DuckDB sums and ranks, this file unions. */
 import { COLUMN_AT, STAT_COLUMNS, type StatColumn } from '../../protocol/messages.js';
 import { cidrRange, type Cidr } from '../../protocol/address.js';
-import { addHost, type HostStats } from '../merge.js';
+import { addTo, type HostStats } from '../merge.js';
 import { hostJson, statValue, type HostJson } from '../query.js';
 import { addrHost, hostAddr, HOST_SELECT, readHost } from './rows.js';
-import { planSegments, type Segment } from './plan.js';
+import { planSegments, floorTo, type Segment } from './plan.js';
 import type { HistoryStore } from './store.js';
 
 /** Range is [from, to) in epoch ms. */
@@ -97,11 +97,7 @@ export class HistoryQueries {
     if (rows.length === 0) return series; // An unknown host: an empty series.
     const buckets = new Map<number, HostStats>();
     for (const row of rows) {
-      const b = bucketOf(Number(row[0]), step);
-      const s = readHost(row);
-      const acc = buckets.get(b);
-      if (acc) addHost(acc, s);
-      else buckets.set(b, s);
+      addTo(buckets, floorTo(Number(row[0]), step), readHost(row));
     }
     const covered = await this._coveredBuckets(r, step);
     for (let t = r.from; t < r.to; t += step) {
@@ -180,17 +176,9 @@ function prefixCondition(prefix: Cidr): string {
   return `addr BETWEEN ${first}::UHUGEINT AND ${last}::UHUGEINT`;
 }
 
-const bucketOf = (ts: number, step: number): number => ts - (ts % step);
-
 /** sumByHost adds rows selected as (addr, HOST_SELECT...) per host. */
 function sumByHost(rows: unknown[][]): Map<string, HostStats> {
   const hosts = new Map<string, HostStats>();
-  for (const row of rows) {
-    const host = addrHost(row[0] as bigint | null);
-    const s = readHost(row);
-    const acc = hosts.get(host);
-    if (acc) addHost(acc, s);
-    else hosts.set(host, s);
-  }
+  for (const row of rows) addTo(hosts, addrHost(row[0] as bigint | null), readHost(row));
   return hosts;
 }

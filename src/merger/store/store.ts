@@ -9,7 +9,7 @@ import type { Retention } from '../../shared/config.js';
 import { addHost, type CompletedWindow, type HostStats } from '../merge.js';
 import { levelsFor, schema, type Level } from './schema.js';
 import { HostRowWriter, addrHost, HOST_SELECT, readHost } from './rows.js';
-import type { LevelSpan } from './plan.js';
+import { floorTo, type LevelSpan } from './plan.js';
 
 
 /** StoreOptions say where the file is and how long each level is kept. */
@@ -130,7 +130,7 @@ export class HistoryStore {
     const done = [...this._done];
     await this._writer.run('BEGIN TRANSACTION');
     try {
-      rows += await this._appendRows(0, w.start, w.hosts);
+      rows += await this._appendWindowRows(w.start, w.hosts);
       const insertWindow = (this._insertWindow ??= await this._writer.prepare('INSERT INTO windows VALUES ($1, $2, $3, $4)'));
       insertWindow.bindBigInt(1, BigInt(w.start));
       insertWindow.bindInteger(2, w.length);
@@ -226,9 +226,9 @@ export class HistoryStore {
     return rows;
   }
 
-  private async _appendRows(level: number, ts: number, hosts: Map<string, HostStats>): Promise<number> {
+  private async _appendWindowRows(ts: number, hosts: Map<string, HostStats>): Promise<number> {
     if (hosts.size === 0) return 0;
-    const appender = await this._writer.createAppender(this.levels[level].table);
+    const appender = await this._writer.createAppender(this.levels[0].table);
     this._rows.write(appender, ts, hosts);
     appender.closeSync();
     return hosts.size;
@@ -279,4 +279,3 @@ export class HistoryStore {
   }
 }
 
-const floorTo = (t: number, l: number): number => Math.floor(t / l) * l;
