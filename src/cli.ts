@@ -42,7 +42,9 @@ common: --max-hosts N (hosts per window in the probe's table, default 200000);
         --api-token-file FILE (or --api-token TOKEN): the UI and API need it (Bearer, or open /login?token=...);
           a merger beyond loopback refuses to start without both;
         --tls-cert FILE --tls-key FILE (PEM): the merger serves HTTPS and wss://; probe --ca FILE pins the CA
-        --retain-windows 24h, --retain-minutes 14d, --retain-hours 365d (how long each level of history is kept)`;
+        --retain-windows 24h, --retain-minutes 14d, --retain-hours 365d (how long each level of history is kept);
+        --max-probe-frames-per-second 100 (past it a probe connection is read more slowly, not closed);
+        --live-max-buffer 4M (a browser on /api/live this far behind is closed; it reconnects and backfills)`;
 
 const FLAGS = {
   http: { type: 'string' },
@@ -65,6 +67,8 @@ const FLAGS = {
   'tls-key': { type: 'string' },
   'token-file': { type: 'string' },
   'spool-max': { type: 'string' },
+  'max-probe-frames-per-second': { type: 'string' },
+  'live-max-buffer': { type: 'string' },
   'retain-windows': { type: 'string' },
   'retain-minutes': { type: 'string' },
   'retain-hours': { type: 'string' },
@@ -181,6 +185,12 @@ function mergerConfig(values: Values): MergerConfig {
     if (ms < least) throw new Error(`--${flag} ${text} is shorter than one ${level} period (${least / 1000} s)`);
     c.retention[level] = ms;
   };
+  if (values['max-probe-frames-per-second']) c.maxProbeFramesPerSecond = positiveInt(values['max-probe-frames-per-second'], '--max-probe-frames-per-second');
+  if (values['live-max-buffer'] !== undefined) {
+    const n = parseSize(values['live-max-buffer']) ?? NaN;
+    if (!(n >= 64 << 10)) throw new Error(`--live-max-buffer must be a size of at least 64k (e.g. 4M), got "${values['live-max-buffer']}"`);
+    c.liveMaxBufferBytes = n;
+  }
   retain('retain-windows', 'window', c.windowMs);
   retain('retain-minutes', 'minute', 60_000);
   retain('retain-hours', 'hour', 3_600_000);

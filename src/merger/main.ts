@@ -54,7 +54,7 @@ export class Merger {
     this._tokens = new Tokens(config.probeTokens, config.apiToken);
     this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w), config.maxPendingBytes);
     this._server = new MergerServer(
-      { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: 16 << 20, tls: config.tls ?? undefined },
+      { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: config.liveMaxBufferBytes, maxProbeFramesPerSecond: config.maxProbeFramesPerSecond, tls: config.tls ?? undefined },
       {
         frame: (id, bytes) => this._frame(id, bytes),
         authorized: (cred) => this._tokens.api(bearer(cred.authorization) ?? cookieValue(cred.cookie, TOKEN_COOKIE)),
@@ -286,6 +286,8 @@ export class Merger {
       one('hostflow_merger_history_write_queue', 'Completed windows waiting to be written.', 'gauge', store?.queued ?? 0),
       one('hostflow_merger_history_last_write_seconds', 'How long the latest window took to write.', 'gauge', (store?.lastWriteMs ?? 0) / 1000),
       one('hostflow_merger_live_clients', 'Browsers on /api/live.', 'gauge', this._server.liveClients),
+      one('hostflow_merger_live_clients_dropped_total', 'Browsers closed for falling too far behind /api/live.', 'counter', this._server.counts.liveClientsDropped),
+      one('hostflow_merger_probes_over_rate_total', 'Probe connections closed for sending frames too fast.', 'counter', this._server.counts.probesOverRate),
     ];
   }
 
@@ -311,6 +313,8 @@ export class Merger {
       probe_connections_refused: { ...this._connectionsRefused },
       acks_dropped: this._acksDropped,
       live_clients: this._server.liveClients,
+      live_clients_dropped: this._server.counts.liveClientsDropped,
+      probes_over_rate: this._server.counts.probesOverRate,
     };
   }
 

@@ -9,6 +9,7 @@ const uws = (): typeof uWS => (loaded ??= createRequire(import.meta.url)('uWebSo
 import type { StaticFile } from './static-files.js';
 import { PROBE_ID_HEADER } from '../protocol/messages.js';
 import type { ApiResponse } from './api.js';
+import { TokenBucket } from '../shared/token-bucket.js';
 
 /** ServerHandlers are what the merger does with what arrives. */
 export interface ServerHandlers {
@@ -31,11 +32,11 @@ export interface ServerOptions {
   host: string;
   port: number;
   maxFrameBytes: number;
-  maxLiveBackpressure: number; // Browsers that fall this far behind miss windows rather than grow memory.
+  maxLiveBackpressure: number; // A browser this far behind is closed (it reconnects and backfills) rather than grow memory.
+  maxProbeFramesPerSecond: number; // With two seconds of burst; over it a probe connection is closed (1008), counted.
   tls?: { certFile: string; keyFile: string }; // HTTPS and wss:// for the UI, the API and the probes.
 }
 
-export const LIVE_TOPIC = 'live';
 /** LOGIN_PATH is the one route open without a token: it checks one and sets the session cookie. */
 export const LOGIN_PATH = '/login';
 
@@ -47,7 +48,7 @@ export interface Credentials {
 
 const credentials = (req: uWS.HttpRequest): Credentials => ({ authorization: req.getHeader('authorization'), cookie: req.getHeader('cookie') });
 
-type ProbeData = { id: number; probeId?: string };
+type ProbeData = { id: number; probeId?: string; frames: TokenBucket };
 
 /** MergerServer owns the uWS app and its listen socket. */
 export class MergerServer {
@@ -55,7 +56,9 @@ export class MergerServer {
   private _listen?: uWS.us_listen_socket;
   private _nextId = 1;
   private readonly _probes = new Map<number, uWS.WebSocket<ProbeData>>();
-  liveClients = 0;
+  private readonly _live = new Set<uWS.WebSocket<object>>();
+  /** What the limits did: probe connections closed for their frame rate, browsers closed for being too slow. */
+  readonly counts = { probesOverRate: 0, liveClientsDropped: 0 };
 
   constructor(readonly options: ServerOptions, private readonly _h: ServerHandlers) {}
 
@@ -81,7 +84,9 @@ export class MergerServer {
           res.cork(() => res.writeStatus(statusLine(refusal.status)).writeHeader('content-type', 'text/plain').end(`${refusal.reason}\n`));
           return;
         }
-        res.upgrade({ id: this._nextId++, probeId }, req.getHeader('sec-websocket-key'),
+        const rate = this.options.maxProbeFramesPerSecond;
+        const data: ProbeData = { id: this._nextId++, probeId, frames: new TokenBucket(rate, 2 * rate, Date.now()) };
+        res.upgrade(data, req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       },
       open: (ws) => {
@@ -90,8 +95,14 @@ export class MergerServer {
         this._h.probeOpened(id, probeId);
       },
       message: (ws, message, isBinary) => {
-        if (!isBinary) return this.closeProbe(ws.getUserData().id, 1003, 'frames are binary');
-        this._h.frame(ws.getUserData().id, new Uint8Array(message));
+        const { id, frames } = ws.getUserData();
+        if (!isBinary) return this.closeProbe(id, 1003, 'frames are binary');
+        if (!frames.take(Date.now())) {
+          // The frame is not read: the probe keeps it unacknowledged and sends it again, paced (UplinkOptions).
+          this.counts.probesOverRate++;
+          return this.closeProbe(id, 1008, `over ${frames.perSecond} frames per second`);
+        }
+        this._h.frame(id, new Uint8Array(message));
       },
       close: (ws, code, message) => {
         const id = ws.getUserData().id;
@@ -99,7 +110,7 @@ export class MergerServer {
         this._h.probeClosed(id, code, Buffer.from(message).toString('utf8'));
       },
     });
-    app.ws('/api/live', {
+    app.ws<object>('/api/live', {
       upgrade: (res, req, context) => {
         if (!this._h.authorized(credentials(req))) {
           res.cork(() => res.writeStatus(statusLine(401)).writeHeader('content-type', 'text/plain').end('an access token is required\n'));
@@ -112,8 +123,8 @@ export class MergerServer {
       maxBackpressure: this.options.maxLiveBackpressure,
       idleTimeout: 120,
       sendPingsAutomatically: true,
-      open: (ws) => { ws.subscribe(LIVE_TOPIC); this.liveClients++; },
-      close: () => { this.liveClients--; },
+      open: (ws) => { this._live.add(ws); },
+      close: (ws) => { this._live.delete(ws); },
     });
     app.any('/*', (res, req) => {
       if (req.getMethod() !== 'get') {
@@ -166,9 +177,20 @@ export class MergerServer {
       : { status: 404, body: 'the web UI is not built: run `npm run build:web`', contentType: 'text/plain' };
   }
 
-  /** publishLive sends one message to every browser on /api/live. */
+  get liveClients(): number {
+    return this._live.size;
+  }
+
+  /** publishLive sends one message to every browser on /api/live; one that has fallen maxLiveBackpressure
+   * behind is closed (1013), counted: it reconnects and backfills from the API rather than grow our memory. */
   publishLive(message: string): void {
-    this._app?.publish(LIVE_TOPIC, message, false);
+    for (const ws of this._live) {
+      if (ws.send(message, false, true) === 2) {
+        this.counts.liveClientsDropped++;
+        this._live.delete(ws);
+        ws.end(1013, 'too slow: live windows were dropped for this connection');
+      }
+    }
   }
 
   /** sendToProbe sends one binary message to a probe connection (acknowledgements: a few bytes each);

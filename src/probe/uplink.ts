@@ -5,6 +5,7 @@ import { RateLimitedLog } from '../shared/log.js';
 import { PROBE_ID_HEADER } from '../protocol/messages.js';
 import { decodeAck } from '../protocol/frame.js';
 import type { Spool, SpoolLocation } from './spool.js';
+import { TokenBucket } from '../shared/token-bucket.js';
 
 /** UplinkOptions bound the queue and the socket's send buffer. */
 export interface UplinkOptions {
@@ -15,12 +16,13 @@ export interface UplinkOptions {
   maxQueuedBytes: number; // Unacknowledged frames kept in memory; over it the oldest leave memory (to the spool, or dropped and counted).
   spool?: Spool; // Every frame also on disk, until acknowledged; read back after a restart.
   maxBufferedBytes: number; // Stop handing frames to the socket above this (backpressure).
+  maxFramesPerSecond: number; // Resends after an outage are paced to this, under the merger's limit (its default 100/s).
   minBackoffMs: number;
   maxBackoffMs: number;
 }
 
 export function defaultUplinkOptions(url: string, probeId: string): UplinkOptions {
-  return { url, probeId, maxQueuedBytes: 64 << 20, maxBufferedBytes: 8 << 20, minBackoffMs: 500, maxBackoffMs: 30_000 };
+  return { url, probeId, maxQueuedBytes: 64 << 20, maxBufferedBytes: 8 << 20, maxFramesPerSecond: 50, minBackoffMs: 500, maxBackoffMs: 30_000 };
 }
 
 /** UplinkStats is what the uplink counted. */
@@ -57,6 +59,7 @@ export class Uplink {
   private _backoff: number;
   private _timer?: NodeJS.Timeout;
   private _flushTimer?: NodeJS.Timeout;
+  private _pace?: TokenBucket;
   private _stopped = true;
   private readonly _log = new RateLimitedLog('probe', 60_000);
   readonly stats: UplinkStats = {
@@ -172,6 +175,7 @@ export class Uplink {
       this.stats.connects++;
       this._backoff = this.options.minBackoffMs;
       this._next = 0; // What the last connection sent but the merger did not acknowledge goes again.
+      this._pace = new TokenBucket(this.options.maxFramesPerSecond, this.options.maxFramesPerSecond, Date.now());
       this._flush();
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -209,16 +213,20 @@ export class Uplink {
   private _flush(): void {
     const ws = this._ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return this._updateQueueStats();
+    let wait = 50; // Above the buffer limit, try again shortly: ws has no drain event, bufferedAmount falls as it writes.
     while (this._next < this._queue.length && ws.bufferedAmount < this.options.maxBufferedBytes) {
+      if (!this._pace!.take(Date.now())) {
+        wait = this._pace!.waitMs();
+        break;
+      }
       const f = this._queue[this._next++];
       const frame = f.bytes ?? this.options.spool!.read(f.at!);
       ws.send(frame, { binary: true });
       this.stats.framesSent++;
       this.stats.bytesSent += frame.length;
     }
-    // Above the limit, try again shortly: ws has no drain event, bufferedAmount falls as it writes.
     if (this._next < this._queue.length && !this._flushTimer) {
-      this._flushTimer = setTimeout(() => { this._flushTimer = undefined; this._flush(); }, 50);
+      this._flushTimer = setTimeout(() => { this._flushTimer = undefined; this._flush(); }, wait);
     }
     this._updateQueueStats();
   }

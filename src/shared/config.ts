@@ -46,6 +46,8 @@ export interface MergerConfig {
   apiToken: string | null; // The UI's and API's access token; null: open (loopback only).
   tls: { certFile: string; keyFile: string } | null; // PEM files: HTTPS and wss:// on the one port.
   maxPendingBytes: number; // Memory for the windows still open; frames beyond it are refused (over_memory) and counted.
+  maxProbeFramesPerSecond: number; // A probe sends one frame a window; resends after an outage are paced to this.
+  liveMaxBufferBytes: number; // What may wait for one browser on /api/live before it is closed as too slow.
   webRoot: string; // Where the UI bundle is served from.
 }
 
@@ -80,6 +82,8 @@ export function defaultMergerConfig(): MergerConfig {
     apiToken: null,
     tls: null,
     maxPendingBytes: 256 << 20,
+    maxProbeFramesPerSecond: 100,
+    liveMaxBufferBytes: 4 << 20,
     webRoot: '',
   };
 }
