@@ -15,6 +15,7 @@ import {
 import { MAX_HOSTS, MAX_NETWORKS, MAX_SKETCH_BYTES, type CoreStats, type CoreOptions } from './wasm/core.js';
 import { parseCidr, type Cidr } from './protocol/address.js';
 import { log } from './shared/log.js';
+import { hashPassword, parseUsers } from './merger/users.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_CAPTURE = join(ROOT, 'test/fixtures/softflowd/softflowd-ipfix-ms.pcap.gz');
@@ -26,6 +27,7 @@ const USAGE = `usage:
   hostflow merger [--http HOST:PORT] [--window 10s] [--data DIR]
   hostflow replay FILE.pcap... --to HOST:PORT [--rate DATAGRAMS_PER_S] [--loop]
   hostflow aggregate FILE.pcap... [--format csv|json]
+  hostflow passwd NAME < PASSWORD                                            a users file line (scrypt hash)
   hostflow decode FILE.pcap... [--format jsonl]                              every flow record, one JSON line each
 common: --max-hosts N (hosts per window in the probe's table, default 200000);
         --sketch-memory SIZE (memory for one window's distinct-count sketches, e.g. 64M, default 64M);
@@ -39,8 +41,10 @@ common: --max-hosts N (hosts per window in the probe's table, default 200000);
         --data DIR (the merger's history, DIR/hostflow.duckdb; default ./data);
         --probe-token NAME=TOKEN (repeatable) or --probe-tokens FILE (NAME=TOKEN lines): only those probes
           may connect, each with its token (probe: --token TOKEN or --token-file FILE);
-        --api-token-file FILE (or --api-token TOKEN): the UI and API need it (Bearer, or open /login?token=...);
-          a merger beyond loopback refuses to start without both;
+        --api-token-file FILE (or --api-token TOKEN): the UI and API need it (Bearer, or sign in at /login);
+        --users FILE (NAME:HASH lines, HASH from \`hostflow passwd NAME\`): analysts sign in at /login with a password;
+        --session-ttl 12h (how long a sign-in lasts);
+          a merger beyond loopback refuses to start without probe tokens and an access token or users;
         --tls-cert FILE --tls-key FILE (PEM): the merger serves HTTPS and wss://; probe --ca FILE pins the CA
         --retain-windows 24h, --retain-minutes 14d, --retain-hours 365d (how long each level of history is kept);
         --max-probe-frames-per-second 100 (past it a probe connection is read more slowly, not closed);
@@ -69,6 +73,8 @@ const FLAGS = {
   'spool-max': { type: 'string' },
   'max-probe-frames-per-second': { type: 'string' },
   'live-max-buffer': { type: 'string' },
+  users: { type: 'string' },
+  'session-ttl': { type: 'string' },
   'retain-windows': { type: 'string' },
   'retain-minutes': { type: 'string' },
   'retain-hours': { type: 'string' },
@@ -118,10 +124,23 @@ export async function main(argv: string[]): Promise<number> {
     case 'replay': return replayCommand(values, files);
     case 'aggregate': return aggregateCommand(values, files);
     case 'decode': return decodeCommand(values, files);
+    case 'passwd': return passwdCommand(files);
     default:
       console.error(`hostflow: unknown command "${command}"\n${USAGE}`);
       return 2;
   }
+}
+
+/** passwdCommand reads a password (the first line of stdin) and prints the users file line for NAME. */
+async function passwdCommand(args: string[]): Promise<number> {
+  if (args.length !== 1) throw new Error('passwd takes one NAME: hostflow passwd NAME < password');
+  let input = '';
+  for await (const chunk of process.stdin) input += chunk;
+  const password = input.split('\n')[0].replace(/\r$/, '');
+  const line = `${args[0]}:${await hashPassword(password)}`;
+  parseUsers(line); // The name is one the users file takes.
+  console.log(line);
+  return 0;
 }
 
 function windowMs(values: Values): number {
@@ -205,6 +224,11 @@ function mergerConfig(values: Values): MergerConfig {
   if (api !== undefined) {
     if (api.length < 16) throw new Error('the access token is shorter than 16 characters');
     c.apiToken = api;
+  }
+  if (values.users !== undefined) c.users = parseUsers(secretFile(values.users, '--users'));
+  if (values['session-ttl'] !== undefined) {
+    c.sessionTtlMs = parseDuration(values['session-ttl']);
+    if (!(c.sessionTtlMs >= 60_000)) throw new Error(`--session-ttl must be at least 1m, got "${values['session-ttl']}"`);
   }
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key go together');
   if (values['tls-cert'] && values['tls-key']) {

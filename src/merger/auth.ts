@@ -1,6 +1,5 @@
-/** Who may talk to the merger: probes by per-probe token at the WebSocket upgrade, the UI and API by an
- * access token (a Bearer header, or the cookie that GET /login?token= sets). Tokens are kept as SHA-256
- * digests and compared in constant time. */
+/** Tokens that let peers in: probes by per-probe token at the WebSocket upgrade, the UI and API by an
+ * access token (login.ts). Tokens are kept as SHA-256 digests and compared in constant time. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -19,8 +18,6 @@ export function cookieValue(header: string, name: string): string | undefined {
   }
   return undefined;
 }
-
-export const TOKEN_COOKIE = 'hostflow_token';
 
 /** Tokens checks secrets without keeping them. */
 export class Tokens {

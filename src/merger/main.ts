@@ -6,8 +6,11 @@ import { WindowMerger, type CompletedWindow } from './merge.js';
 import { HistoryStore } from './store/store.js';
 import { HistoryQueries } from './store/queries.js';
 import { Api } from './api.js';
-import { MergerServer, LOGIN_PATH } from './server.js';
-import { Tokens, bearer, cookieValue, TOKEN_COOKIE } from './auth.js';
+import { MergerServer } from './server.js';
+import { Tokens, bearer } from './auth.js';
+import { Login } from './login.js';
+import { Sessions } from './sessions.js';
+import { Users } from './users.js';
 import type { ApiResponse } from './api.js';
 import { loadStaticFiles } from './static-files.js';
 import { liveMessage } from './query.js';
@@ -39,6 +42,7 @@ export class Merger {
   private readonly _refused: Record<string, number> = {};
   private readonly _connectionsRefused: Record<string, number> = {}; // Probe upgrades refused, by reason.
   private readonly _tokens: Tokens;
+  private readonly _login: Login;
   private _acksDropped = 0; // Acknowledgements uWS dropped for a connection's backpressure.
   private readonly _closes: Record<string, number> = {}; // Probe connections closed abnormally, by code.
   private readonly _probes = new Map<string, ProbeState>();
@@ -52,16 +56,18 @@ export class Merger {
 
   constructor(readonly config: MergerConfig) {
     this._tokens = new Tokens(config.probeTokens, config.apiToken);
+    this._login = new Login(this._tokens, new Users(config.users), new Sessions(config.sessionTtlMs), config.tls !== null);
     this._merger = new WindowMerger(config.windowMs, config.graceWindows, (w) => this._complete(w), config.maxPendingBytes);
     this._server = new MergerServer(
       { host: config.http.host, port: config.http.port, maxFrameBytes: MAX_FRAME_BYTES, maxLiveBackpressure: config.liveMaxBufferBytes, maxProbeFramesPerSecond: config.maxProbeFramesPerSecond, tls: config.tls ?? undefined },
       {
         frame: (id, bytes) => this._frame(id, bytes),
-        authorized: (cred) => this._tokens.api(bearer(cred.authorization) ?? cookieValue(cred.cookie, TOKEN_COOKIE)),
+        authorized: (cred) => this._login.authorized(cred),
+        login: (r) => this._login.handle(r),
         probeUpgrade: (probeId, authorization, peer) => this._probeUpgrade(probeId, authorization, peer),
         probeOpened: (id, probeId) => this._probeOpened(id, probeId),
         probeClosed: (id, code, reason) => this._probeClosed(id, code, reason),
-        http: async (path, query) => (path === LOGIN_PATH ? this._login(query) : this._api?.handle(path, query)),
+        http: async (path, query) => this._api?.handle(path, query),
         staticFiles: loadStaticFiles(config.webRoot),
       },
     );
@@ -193,15 +199,6 @@ export class Merger {
     return undefined;
   }
 
-  /** _login: GET /login?token=TOKEN sets the session cookie a browser then sends with every request. */
-  private _login(query: string): ApiResponse {
-    const token = new URLSearchParams(query).get('token') ?? undefined;
-    if (!this._tokens.apiNeedsToken) return { status: 302, body: '', headers: { location: '/' } };
-    if (!token || !this._tokens.api(token)) return { status: 401, body: JSON.stringify({ error: 'wrong or missing token' }), contentType: 'application/json' };
-    const cookie = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${7 * 86_400}`;
-    return { status: 302, body: '', headers: { location: '/', 'set-cookie': cookie } };
-  }
-
   /** _probeOpened: a probe that names itself at the upgrade is waited for from now on, not from its first frame. */
   private _probeOpened(connection: number, probeId: string | undefined): void {
     if (probeId === undefined || Buffer.byteLength(probeId) > MAX_PROBE_ID_BYTES) return;
@@ -312,6 +309,7 @@ export class Merger {
       probe_connections_closed: { ...this._closes },
       probe_connections_refused: { ...this._connectionsRefused },
       acks_dropped: this._acksDropped,
+      sign_ins: { ...this._login.stats },
       live_clients: this._server.liveClients,
       live_clients_dropped: this._server.counts.liveClientsDropped,
       probes_over_rate: this._server.counts.probesOverRate,

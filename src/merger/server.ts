@@ -9,6 +9,7 @@ const uws = (): typeof uWS => (loaded ??= createRequire(import.meta.url)('uWebSo
 import type { StaticFile } from './static-files.js';
 import { PROBE_ID_HEADER } from '../protocol/messages.js';
 import type { ApiResponse } from './api.js';
+import type { LoginRequest } from './login.js';
 import { TokenBucket } from '../shared/token-bucket.js';
 
 /** ServerHandlers are what the merger does with what arrives. */
@@ -24,6 +25,8 @@ export interface ServerHandlers {
   probeOpened(connectionId: number, probeId: string | undefined): void;
   probeClosed(connectionId: number, code: number, reason: string): void;
   http(path: string, query: string): Promise<ApiResponse | undefined>;
+  /** login answers LOGIN_PATH, the one route open to anyone. */
+  login(r: LoginRequest): Promise<ApiResponse>;
   staticFiles: Map<string, StaticFile>;
 }
 
@@ -37,7 +40,7 @@ export interface ServerOptions {
   tls?: { certFile: string; keyFile: string }; // HTTPS and wss:// for the UI, the API and the probes.
 }
 
-/** LOGIN_PATH is the one route open without a token: it checks one and sets the session cookie. */
+/** LOGIN_PATH is the one route open to anyone: it signs in and sets the session cookie. */
 export const LOGIN_PATH = '/login';
 
 /** Credentials are what a request may carry to prove it may read: an Authorization header, cookies. */
@@ -127,16 +130,20 @@ export class MergerServer {
       close: (ws) => { this._live.delete(ws); },
     });
     app.any('/*', (res, req) => {
-      if (req.getMethod() !== 'get') {
-        res.cork(() => res.writeStatus('405 Method Not Allowed').writeHeader('allow', 'GET').end('only GET\n'));
+      const method = req.getMethod(), path = req.getUrl();
+      const post = method === 'post' && path === LOGIN_PATH;
+      if (method !== 'get' && !post) {
+        res.cork(() => res.writeStatus('405 Method Not Allowed').writeHeader('allow', path === LOGIN_PATH ? 'GET, POST' : 'GET').end('only GET\n'));
         return;
       }
-      const path = req.getUrl();
       const query = req.getQuery() ?? '';
       const cred = credentials(req);
       let aborted = false;
       res.onAborted(() => { aborted = true; }); // The answer may come after the client left.
-      void this._answer(path, query, cred).then((r) => {
+      const answer = (body: string | undefined): Promise<ApiResponse & { cacheable?: boolean }> =>
+        body === undefined ? Promise.resolve({ status: 413, body: `at most ${MAX_FORM_BYTES} bytes\n`, contentType: 'text/plain' })
+          : path === LOGIN_PATH ? this._h.login({ method: post ? 'post' : 'get', query, body, cred }) : this._answer(path, query, cred);
+      void (post ? readBody(res) : Promise.resolve('')).then(answer).then((r) => {
         if (aborted) return;
         res.cork(() => {
           res.writeStatus(statusLine(r.status));
@@ -160,8 +167,12 @@ export class MergerServer {
 
   /** _answer runs a route, or finds a static file; it never rejects. */
   private async _answer(path: string, query: string, cred: Credentials): Promise<ApiResponse & { cacheable?: boolean }> {
-    if (path !== LOGIN_PATH && !this._h.authorized(cred)) {
-      return { status: 401, body: JSON.stringify({ error: `an access token is required: a Bearer authorization header, or open ${LOGIN_PATH}?token=TOKEN once` }), contentType: 'application/json' };
+    if (!this._h.authorized(cred)) {
+      if (path.startsWith('/api/') || path === '/metrics') {
+        return { status: 401, body: JSON.stringify({ error: `sign in first: a Bearer authorization header with the access token, or the session cookie ${LOGIN_PATH} sets` }), contentType: 'application/json' };
+      }
+      // A page: sign in, then come back to the same URL.
+      return { status: 303, body: '', headers: { location: `${LOGIN_PATH}?next=${encodeURIComponent(path + (query ? `?${query}` : ''))}` } };
     }
     let response: ApiResponse | undefined;
     try {
@@ -214,9 +225,24 @@ export class MergerServer {
   }
 }
 
+const MAX_FORM_BYTES = 8192;
+
+/** readBody collects a request body of at most MAX_FORM_BYTES; undefined if it is longer. */
+function readBody(res: uWS.HttpResponse): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    res.onData((chunk, isLast) => {
+      length += chunk.byteLength;
+      if (length <= MAX_FORM_BYTES) chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses chunk after the call.
+      if (isLast) resolve(length <= MAX_FORM_BYTES ? Buffer.concat(chunks).toString('utf8') : undefined);
+    });
+  });
+}
+
 function statusLine(status: number): string {
   const text: Record<number, string> = {
-    200: 'OK', 204: 'No Content', 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
+    200: 'OK', 204: 'No Content', 302: 'Found', 303: 'See Other', 400: 'Bad Request', 413: 'Content Too Large', 429: 'Too Many Requests', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
     405: 'Method Not Allowed', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable',
   };
   return `${status} ${text[status] ?? ''}`.trim();

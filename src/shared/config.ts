@@ -43,7 +43,9 @@ export interface MergerConfig {
   dataDir: string; // Where the history database (hostflow.duckdb) lives.
   retention: Retention; // How long each level of the history is kept.
   probeTokens: Map<string, string>; // Probe id -> its token; empty: any probe may connect (loopback only).
-  apiToken: string | null; // The UI's and API's access token; null: open (loopback only).
+  apiToken: string | null; // The UI's and API's access token; null: open (loopback only), unless users are configured.
+  users: Map<string, string>; // Name -> scrypt hash (the users file): they sign in at /login with a password.
+  sessionTtlMs: number; // How long a sign-in lasts.
   tls: { certFile: string; keyFile: string } | null; // PEM files: HTTPS and wss:// on the one port.
   maxPendingBytes: number; // Memory for the windows still open; frames beyond it are refused (over_memory) and counted.
   maxProbeFramesPerSecond: number; // A probe sends one frame a window; resends after an outage are paced to this.
@@ -80,6 +82,8 @@ export function defaultMergerConfig(): MergerConfig {
     retention: { ...DEFAULT_RETENTION },
     probeTokens: new Map(),
     apiToken: null,
+    users: new Map(),
+    sessionTtlMs: 12 * 3_600_000,
     tls: null,
     maxPendingBytes: 256 << 20,
     maxProbeFramesPerSecond: 100,
@@ -146,6 +150,9 @@ export function isLoopback(host: string): boolean {
  * there anyone could push data or read the network's hosts. */
 export function checkMergerExposure(c: MergerConfig): void {
   if (isLoopback(c.http.host)) return;
-  const missing = [c.probeTokens.size === 0 ? 'probe tokens (--probe-token NAME=TOKEN or --probe-tokens FILE)' : '', c.apiToken === null ? 'an access token (--api-token-file FILE)' : ''].filter(Boolean);
+  const missing = [
+    c.probeTokens.size === 0 ? 'probe tokens (--probe-token NAME=TOKEN or --probe-tokens FILE)' : '',
+    c.apiToken === null && c.users.size === 0 ? 'an access token (--api-token-file FILE) or a users file (--users FILE)' : '',
+  ].filter(Boolean);
   if (missing.length) throw new Error(`the merger listens on ${c.http.host}, beyond loopback: it needs ${missing.join(' and ')}`);
 }

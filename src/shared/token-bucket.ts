@@ -18,6 +18,11 @@ export class TokenBucket {
     return true;
   }
 
+  /** refund gives back one token spent on something that turned out not to count. */
+  refund(): void {
+    this._tokens = Math.min(this.burst, this._tokens + 1);
+  }
+
   /** waitMs is how long until take can succeed. */
   waitMs(): number {
     return Math.max(0, Math.ceil(((1 - this._tokens) * 1000) / this.perSecond));

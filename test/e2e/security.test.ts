@@ -56,19 +56,27 @@ describe('who may talk to the merger', () => {
     expect(status.frames.merged).toBeGreaterThan(0);
   });
 
-  it('answers the UI and API only with the access token: a Bearer header, or the cookie /login sets', async () => {
+  it('answers the UI and API only after sign-in: a Bearer header, or the session cookie /login sets for the token', async () => {
     const { port, api } = await secured();
     expect((await fetch(`${api}/status`)).status).toBe(401);
-    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(401);
+    const page = await fetch(`http://127.0.0.1:${port}/host/10.0.0.1?from=now-1h`, { redirect: 'manual' });
+    expect(page.status).toBe(303); // A page goes to the sign-in, which comes back to it.
+    expect(page.headers.get('location')).toBe('/login?next=%2Fhost%2F10.0.0.1%3Ffrom%3Dnow-1h');
     expect((await fetch(`${api}/status`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     expect((await fetch(`${api}/status`, { headers: auth })).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/login?token=nope`, { redirect: 'manual' })).status).toBe(401);
-    const login = await fetch(`http://127.0.0.1:${port}/login?token=${API_TOKEN}`, { redirect: 'manual' });
-    expect(login.status).toBe(302);
+    const login = await fetch(`http://127.0.0.1:${port}/login?token=${API_TOKEN}&next=/host/10.0.0.1`, { redirect: 'manual' });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/host/10.0.0.1');
     const cookie = login.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    expect((await fetch(`${api}/status`, { headers: { cookie: cookie.split(';')[0] } })).status).toBe(200);
+    expect(cookie).toMatch(/^hostflow_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=43200$/);
+    expect(cookie).not.toContain(API_TOKEN); // The cookie is a session id, not the token.
+    const session = { cookie: cookie.split(';')[0] };
+    expect((await fetch(`${api}/status`, { headers: session })).status).toBe(200);
+    const evil = await fetch(`http://127.0.0.1:${port}/login?token=${API_TOKEN}&next=//evil.example/`, { redirect: 'manual' });
+    expect(evil.headers.get('location')).toBe('/'); // No open redirect.
+    expect((await fetch(`http://127.0.0.1:${port}/login?logout`, { headers: session })).status).toBe(200);
+    expect((await fetch(`${api}/status`, { headers: session })).status).toBe(401);
     const live = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live`);
       ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
@@ -76,6 +84,38 @@ describe('who may talk to the merger', () => {
       ws.on('error', () => undefined);
     });
     expect(live).toBe(401);
+  });
+
+  it('signs analysts in with a name and password from a users file (scrypt hashes made by hostflow passwd)', async () => {
+    const made = await runHostflow(['passwd', 'alice'], 10_000, 'correct horse battery\n');
+    expect(made.code).toBe(0);
+    const line = made.output.trim();
+    expect(line).toMatch(/^alice:scrypt\$N=32768,r=8,p=1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(line).not.toContain('correct horse');
+    const dir = tempDir('hostflow-users-');
+    writeFileSync(join(dir, 'users'), `# analysts\n${line}\n`);
+    writeFileSync(join(dir, 'probes'), `edge=${PROBE_TOKEN}\n`);
+    const m = await startMerger(running, tempDir(), 0, ['--users', join(dir, 'users'), '--probe-tokens', join(dir, 'probes')]);
+    const base = `http://127.0.0.1:${m.port}`;
+    const form = await fetch(`${base}/login?next=/health`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toMatch(/name="password"[\s\S]*value="\/health"|value="\/health"[\s\S]*name="password"/);
+    const post = (body: string) => fetch(`${base}/login`, { method: 'POST', body, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const wrong = await post('user=alice&password=wrong-password&next=%2Fhealth');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('Wrong name or password.');
+    expect((await post('user=mallory&password=correct+horse+battery')).status).toBe(401);
+    const right = await post('user=alice&password=correct+horse+battery&next=%2Fhealth');
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toBe('/health');
+    const session = { cookie: right.headers.get('set-cookie')!.split(';')[0] };
+    expect((await fetch(`${m.api}/status`, { headers: session })).status).toBe(200);
+    const status = await (await fetch(`${m.api}/status`, { headers: session })).json();
+    expect(status.sign_ins).toEqual({ signIns: 1, failed: 2, throttled: 0 });
+    expect((await fetch(`${base}/login`, { method: 'POST', body: 'x'.repeat(9000), redirect: 'manual' })).status).toBe(413);
+    // Beyond loopback, a users file stands in for the access token.
+    const r = await runHostflow(['merger', '--http', '0.0.0.0:0', '--data', tempDir(), '--probe-tokens', join(dir, 'probes')]);
+    expect(r.output).toMatch(/an access token \(--api-token-file FILE\) or a users file \(--users FILE\)/);
   });
 
   it('refuses to listen beyond loopback without probe tokens and an access token', async () => {

@@ -28,9 +28,10 @@ export function tempDir(prefix = 'hostflow-data-'): string {
   return dir;
 }
 
-/** startHostflow runs `node bin/hostflow.js ...args`. */
-export function startHostflow(args: string[]): Hostflow {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** startHostflow runs `node bin/hostflow.js ...args`, with input (if given) as its stdin. */
+export function startHostflow(args: string[], input?: string): Hostflow {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) proc.stdin!.end(input);
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -67,8 +68,8 @@ export function startHostflow(args: string[]): Hostflow {
 }
 
 /** runHostflow runs a command to completion and resolves to its exit code and output. */
-export async function runHostflow(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
-  const h = startHostflow(args);
+export async function runHostflow(args: string[], timeoutMs = 60_000, input?: string): Promise<{ code: number | null; output: string }> {
+  const h = startHostflow(args, input);
   const timer = setTimeout(() => h.proc.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => h.proc.once('exit', resolve));
   clearTimeout(timer);
