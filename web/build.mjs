@@ -32,6 +32,7 @@ const options = {
   // false), read from web/tsconfig.json; the same file drives `tsc -p web/tsconfig.json`.
   tsconfig: path.join(webDir, 'tsconfig.json'),
   legalComments: 'eof',
+  loader: { '.css': 'text' }, // uPlot's stylesheet, adopted inside <hf-chart>'s shadow root.
   logLevel: 'info',
   plugins: [copyIndexHtml],
 };

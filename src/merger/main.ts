@@ -22,6 +22,7 @@ const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
 const MAX_EXPORTERS = 16_384; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
 const MAX_PROBE_CONNECTIONS = 10_000;
+const LIVE_WAIT_MS = 2000; // The longest a live push waits for its window to be written.
 const MAX_WRITE_QUEUE = 60; // Completed windows waiting for the history; past it frames are refused until it catches up.
 
 /** ProbeState is what the merger knows of a probe from its frames. */
@@ -233,10 +234,20 @@ export class Merger {
 
   private _complete(w: CompletedWindow): void {
     this._latest = w;
-    if (this._server.liveClients > 0) this._server.publishLive(JSON.stringify(liveMessage(w)));
-    this._store?.write(w).then(
-      () => { for (const [probe, sequence] of w.sequences) this._ack(probe, sequence); },
-      (err: Error) => this._refusals.log('history', `history: window ${new Date(w.start).toISOString()} not written: ${err.message}`),
+    // Pushed once written, so that what a browser asks the API on a push includes the window; a history
+    // that is behind (a failing disk) holds the push back at most LIVE_WAIT_MS.
+    let pushed = false;
+    const push = () => {
+      if (pushed) return;
+      pushed = true;
+      clearTimeout(timer);
+      if (this._server.liveClients > 0) this._server.publishLive(JSON.stringify(liveMessage(w)));
+    };
+    const timer = setTimeout(push, LIVE_WAIT_MS);
+    const written = this._store?.write(w) ?? Promise.resolve();
+    written.then(
+      () => { push(); for (const [probe, sequence] of w.sequences) this._ack(probe, sequence); },
+      (err: Error) => { push(); this._refusals.log('history', `history: window ${new Date(w.start).toISOString()} not written: ${err.message}`); },
     );
   }
 

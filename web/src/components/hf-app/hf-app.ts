@@ -1,13 +1,17 @@
-// <hf-app>: the page frame: top bar with freshness badge, totals tiles, top-hosts table, exporters.
+// <hf-app>: the page frame and router: top bar (views, search, freshness badge) and the view the URL names:
+// overview (/), heatmap (/map/PREFIX), host detail (/host/ADDR), health (/health).
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { DEFAULT_METRIC, isMetric, type Metric, type WindowMessage } from '../../api.js';
 import { MergerConnectionController } from '../../controllers/merger-connection-controller.js';
 import { formatAge, formatClock, formatDuration } from '../../format.js';
 import { theme } from '../../theme.js';
-import '../hf-totals/hf-totals.js';
-import '../hf-top-hosts/hf-top-hosts.js';
-import '../hf-exporters/hf-exporters.js';
+import { parseRoute, searchTarget, timeRange, type Route } from '../../route.js';
+import { formatPrefix } from '../../prefix.js';
+import '../hf-overview/hf-overview.js';
+import '../hf-heatmap/hf-heatmap.js';
+import '../hf-host/hf-host.js';
+import '../hf-health/hf-health.js';
 import type { SortChangeDetail } from '../hf-top-hosts/hf-top-hosts.js';
 
 /** A window counts as late once it is this much older than two window lengths. */
@@ -130,6 +134,13 @@ export class HfApp extends LitElement {
         outline: 2px solid var(--hf-accent);
         outline-offset: 2px;
       }
+      nav.views { display: flex; gap: 4px; }
+      nav.views a { padding: 4px 10px; border-radius: 6px; color: var(--hf-fg); text-decoration: none; }
+      nav.views a[aria-current='page'] { background: var(--hf-accent-bg); color: var(--hf-accent); font-weight: 600; }
+      nav.views a:focus-visible, form input:focus-visible { outline: 3px solid var(--hf-accent); outline-offset: 1px; }
+      form.search input { font: inherit; font-size: 13px; padding: 4px 8px; border: 1px solid var(--hf-border-strong); border-radius: 6px; width: 240px; }
+      .search-error { color: var(--hf-bad); font-size: 13px; }
+      .notice { background: var(--hf-warn-bg); color: var(--hf-warn); padding: 6px 24px; font-size: 13px; }
       main {
         max-width: 1280px;
         margin: 0 auto;
@@ -148,12 +159,54 @@ export class HfApp extends LitElement {
 
   /** Sort of the top-hosts table, mirrored in the URL. */
   @state() private sort: Metric = sortFromUrl(location.search);
+  /** The view and its parameters: the URL, read. */
+  @state() private route: Route = parseRoute(location.pathname, location.search);
+  @state() private searchError = '';
+  private windowMsFromStatus = 0;
+  private pendingG = false;
 
   private clock: ReturnType<typeof setInterval> | undefined;
 
   private readonly onPopState = (): void => {
     this.sort = sortFromUrl(location.search);
+    this.route = parseRoute(location.pathname, location.search);
   };
+
+  /** navigate shows a URL of this site; replace for changes that should not each be a Back step. */
+  navigate(url: string, replace = false): void {
+    if (url === location.pathname + location.search) return;
+    if (replace) history.replaceState(null, '', url);
+    else history.pushState(null, '', url);
+    this.onPopState();
+    window.scrollTo(0, 0);
+  }
+
+  /** Same-site links anywhere in the page (shadow roots included) navigate without a reload. */
+  private readonly onClick = (ev: MouseEvent): void => {
+    if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    const a = ev.composedPath().find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement);
+    if (!a || a.origin !== location.origin || a.target || a.pathname === '/login') return;
+    ev.preventDefault();
+    this.navigate(a.pathname + a.search);
+  };
+
+  /** Keys: / search, g o / g m / g h the views; never inside inputs. */
+  private readonly onKey = (ev: KeyboardEvent): void => {
+    const t = ev.composedPath()[0] as HTMLElement | undefined;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+    if (ev.key === '/') { ev.preventDefault(); this.renderRoot.querySelector<HTMLInputElement>('form.search input')?.focus(); return; }
+    if (this.pendingG) {
+      this.pendingG = false;
+      const to = { o: '/', m: '/map/0.0.0.0/0', h: '/health' }[ev.key];
+      if (to) this.navigate(to);
+      return;
+    }
+    if (ev.key === 'g') this.pendingG = true;
+  };
+
+  private get windowMs(): number {
+    return this.live.latest?.length ?? (this.windowMsFromStatus || 10_000);
+  }
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -161,12 +214,41 @@ export class HfApp extends LitElement {
       this.now = Date.now();
     }, 1000);
     window.addEventListener('popstate', this.onPopState);
+    this.addEventListener('click', this.onClick);
+    window.addEventListener('keydown', this.onKey);
+    this.addEventListener('navigate', (ev) => this.navigate((ev as CustomEvent<{ url: string }>).detail.url));
+    this.addEventListener('params-change', (ev) => this.withParams((ev as CustomEvent<URLSearchParams>).detail));
+    this.addEventListener('metric-change', (ev) => {
+      const p = new URLSearchParams(this.route.params);
+      const metric = (ev as CustomEvent<string>).detail;
+      if (metric === 'bytes_out') p.delete('metric'); else p.set('metric', metric);
+      this.withParams(p);
+    });
+    fetch('/api/status').then((r) => (r.ok ? r.json() : null)).then((s) => { if (s?.window_ms) { this.windowMsFromStatus = s.window_ms; this.requestUpdate(); } }).catch(() => undefined);
+  }
+
+  /** withParams puts a view's new parameters into the URL (v=1 with any, none without). */
+  private withParams(p: URLSearchParams): void {
+    p.delete('v');
+    const q = p.toString();
+    this.navigate(location.pathname + (q ? `?v=1&${q}` : ''));
+  }
+
+  private onSearch(ev: Event): void {
+    ev.preventDefault();
+    const input = (ev.target as HTMLFormElement).querySelector('input')!;
+    const to = searchTarget(input.value);
+    if (!to) { this.searchError = `"${input.value.slice(0, 60)}" is not an address or a prefix`; return; }
+    this.searchError = '';
+    input.value = '';
+    this.navigate(to);
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.clock);
     window.removeEventListener('popstate', this.onPopState);
+    window.removeEventListener('keydown', this.onKey);
   }
 
   private onSortChange(ev: CustomEvent<SortChangeDetail>): void {
@@ -216,18 +298,46 @@ export class HfApp extends LitElement {
       open: 'Connected to the merger',
       retrying: 'Merger unreachable, retrying',
     }[this.live.state];
+    const r = this.route;
+    const current = (view: string) => (r.view === view ? 'page' : nothing);
     return html`
       <header class="topbar">
         <h1>hostflow</h1>
+        <nav class="views" aria-label="Views">
+          <a href="/" aria-current=${current('overview')}>Overview</a>
+          <a href=${r.view === 'map' ? `/map/${formatPrefix(r.prefix)}` : '/map/0.0.0.0/0'} aria-current=${current('map')}>Heatmap</a>
+          <a href="/health" aria-current=${current('health')}>Health</a>
+        </nav>
+        <form class="search" role="search" @submit=${this.onSearch}>
+          <input type="search" aria-label="Go to an address or a prefix" placeholder="address or prefix (/ to focus)" data-testid="search">
+        </form>
+        ${this.searchError ? html`<span class="search-error" role="alert">${this.searchError}</span>` : nothing}
         ${this.badge(w)}
         <span class="sr-only" role="status">${stateText}</span>
       </header>
-      <main>
-        <hf-totals .window=${w}></hf-totals>
-        <hf-top-hosts .window=${w} .sort=${this.sort} @sort-change=${this.onSortChange}></hf-top-hosts>
-        <hf-exporters .window=${w}></hf-exporters>
-      </main>
+      ${r.notices.map((n) => html`<div class="notice" role="note">${n}</div>`)}
+      <main data-view=${r.view}>${this.view(w)}</main>
     `;
+  }
+
+  private view(w: WindowMessage | null) {
+    const r = this.route, windowMs = this.windowMs;
+    switch (r.view) {
+      case 'map': {
+        // Without a range: the latest complete window, followed live.
+        const ranged = r.params.has('from') || r.params.has('to');
+        const t = timeRange(r.params, Date.now(), windowMs);
+        const from = ranged ? t.from : w ? w.start : Math.floor(Date.now() / windowMs) * windowMs - 2 * windowMs;
+        const to = ranged ? t.to : from + windowMs;
+        return html`<hf-heatmap .cidr=${r.prefix} .metric=${r.params.get('metric') ?? 'bytes_out'} .from=${from} .to=${to} .live=${!ranged || t.live} .tick=${w?.start ?? 0}></hf-heatmap>`;
+      }
+      case 'host':
+        return html`<hf-host .host=${r.host} .params=${r.params} .windowMs=${windowMs} .tick=${w?.start ?? 0}></hf-host>`;
+      case 'health':
+        return html`<hf-health .window=${w} .windowMs=${windowMs}></hf-health>`;
+      default:
+        return html`<hf-overview .window=${w} .sort=${this.sort} .windowMs=${windowMs} @sort-change=${this.onSortChange}></hf-overview>`;
+    }
   }
 }
 

@@ -54,6 +54,7 @@ export class HfExporters extends LitElement {
       thead th { color: var(--hf-muted); font-weight: 500; }
       td { font-variant-numeric: tabular-nums; }
       .bad { color: var(--hf-bad); }
+      .why { white-space: pre-line; text-align: left; font-size: 12px; max-width: 360px; }
       .empty { padding: 12px; color: var(--hf-muted); }
     `,
   ];
@@ -93,7 +94,7 @@ export class HfExporters extends LitElement {
       <td title="templates added, expired, evicted">${e.templates_added} / ${e.templates_expired} / ${e.templates_evicted}</td>
       <td title="data sets decoded once their template came / dropped while waiting">${e.sets_held_decoded} / ${e.sets_held_dropped}</td>
       <td class=${e.sequence_gaps > 0 ? 'bad' : ''}>${formatExact(e.sequence_gaps)}</td>
-      <td class=${rejected > 0 ? 'bad' : ''} title=${why || nothing}>${formatExact(rejected)}</td>
+      <td class=${rejected > 0 ? 'bad' : ''} data-testid="rejected">${formatExact(rejected)}${why ? html`<div class="why">${why}</div>` : nothing}</td>
     </tr>`;
   }
 

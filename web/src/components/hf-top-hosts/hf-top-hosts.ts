@@ -252,7 +252,7 @@ export class HfTopHosts extends LitElement {
           data-host=${row.host}
           title=${overflow ? "Sum of the hosts a probe could not track because its host table was full" : row.host}
         >
-          ${overflow ? 'other hosts (table full)' : row.host}
+          ${overflow ? 'other hosts (table full)' : html`<a href="/host/${row.host}">${row.host}</a>`}
         </th>
         ${COLUMNS.map((col) => {
           const v = row[col.metric];

@@ -1,0 +1,279 @@
+// <hf-heatmap>: one prefix as a grid of its child prefixes (16 bits deeper: an IPv4 /16 as its 65,536 hosts,
+// third octet by fourth), coloured by a statistic on a log scale. Click or Enter zooms in 8 bits (a host
+// opens its detail), the wheel zooms in and out, Backspace goes up; hover and the focus cell say the figures.
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { theme } from '../../theme.js';
+import { rampTable, makeScale, decadeTicks, type Scale } from '../../colour.js';
+import { cellPrefix, formatPrefix, isHost, prefixLength, zoomInto, ancestors, formatAddress, cellLength, type Prefix } from '../../prefix.js';
+import { formatSI, formatExact } from '../../format.js';
+import { getJson, STAT_LABELS, DISTINCT_STATS } from '../../fetch.js';
+
+const RAMP = rampTable();
+const NO_DATA = 0xffe9e6e3; // Light grey (ABGR words): no host was seen in the cell.
+const ZERO = 0xffffffff; // White: hosts seen, the statistic zero.
+export const HEATMAP_STATS = ['bytes_out', 'bytes_in', 'packets_out', 'packets_in', 'flows_out', 'flows_in', 'peers_out', 'peers_in', 'dst_ports_out', 'tcp_syn_out'];
+
+/** The grid as it came from /api/heatmap, made dense: NaN where no host was seen. */
+export interface Grid {
+  prefix: Prefix;
+  columns: number;
+  rows: number;
+  values: Float64Array;
+  hosts: Float64Array;
+  from: number;
+  to: number;
+}
+
+/** paintGrid maps every cell through the colour table into the pixels of a columns x rows image. */
+export function paintGrid(grid: Grid, scale: Scale, pixels: Uint32Array): void {
+  const { values } = grid;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    pixels[i] = v !== v ? NO_DATA : v <= 0 ? ZERO : RAMP[scale.index(v)]!;
+  }
+}
+
+export interface NavigateDetail { url: string }
+
+@customElement('hf-heatmap')
+export class HfHeatmap extends LitElement {
+  static styles = [
+    theme,
+    css`
+      :host { display: block; }
+      .bar { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin-bottom: 10px; }
+      nav ol { display: flex; gap: 4px; list-style: none; margin: 0; padding: 0; font-family: var(--hf-mono); font-size: 13px; }
+      nav li + li::before { content: '›'; margin-right: 4px; color: var(--hf-muted); }
+      nav a { color: var(--hf-accent); }
+      label { font-size: 13px; color: var(--hf-muted); display: inline-flex; gap: 6px; align-items: center; }
+      select, button { font: inherit; font-size: 13px; }
+      .stage { position: relative; width: min(100%, 768px); aspect-ratio: 1; background: var(--hf-surface); border: 1px solid var(--hf-border); }
+      canvas { position: absolute; inset: 0; width: 100%; height: 100%; image-rendering: pixelated; }
+      canvas.grid:focus-visible { outline: 3px solid var(--hf-accent); outline-offset: 2px; }
+      canvas.overlay { pointer-events: none; }
+      .layout { display: grid; grid-template-columns: minmax(0, 768px) minmax(200px, 1fr); gap: 16px; align-items: start; }
+      .side { display: grid; gap: 12px; font-size: 13px; }
+      .legend canvas { position: static; width: 100%; height: 14px; display: block; }
+      .ticks { display: flex; justify-content: space-between; color: var(--hf-muted); font-variant-numeric: tabular-nums; }
+      .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid var(--hf-border-strong); vertical-align: middle; margin-right: 4px; }
+      .card { background: var(--hf-surface); border: 1px solid var(--hf-border); border-radius: 8px; padding: 10px 12px; }
+      .mono { font-family: var(--hf-mono); }
+      .state { color: var(--hf-muted); padding: 8px 0; }
+      .error { color: var(--hf-bad); }
+      .dim { opacity: 0.5; }
+      @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
+    `,
+  ];
+
+  @property({ attribute: false }) cidr!: Prefix;
+  @property() metric = 'bytes_out';
+  @property({ type: Number }) from = 0;
+  @property({ type: Number }) to = 0;
+  /** Bumped by the app on each live window: the grid is fetched again when the range is live. */
+  @property({ type: Number }) tick = 0;
+  @property({ type: Boolean }) live = false;
+
+  @state() private grid?: Grid;
+  @state() private loading = false;
+  @state() private error = '';
+  @state() private hover = -1;
+  @state() private focusCell = -1;
+  private scale?: Scale;
+  private abort?: AbortController;
+  /** How long the last full redraw took, ms (read by the benchmark). */
+  lastDrawMs = 0;
+
+  @query('canvas.grid') private canvas!: HTMLCanvasElement;
+  @query('canvas.overlay') private overlay!: HTMLCanvasElement;
+  @query('.legend canvas') private legendCanvas?: HTMLCanvasElement;
+
+  protected willUpdate(changed: PropertyValues<this>): void {
+    const fetchNeeded = changed.has('cidr') || changed.has('metric') || changed.has('from') || changed.has('to') || (changed.has('tick') && this.live);
+    if (fetchNeeded && this.cidr) void this.load(changed.has('cidr'));
+  }
+
+  private async load(newPrefix: boolean): Promise<void> {
+    this.abort?.abort();
+    const abort = (this.abort = new AbortController());
+    this.loading = true;
+    if (newPrefix) { this.hover = -1; this.focusCell = -1; }
+    try {
+      const q = new URLSearchParams({ prefix: formatPrefix(this.cidr), metric: this.metric, from: String(this.from), to: String(this.to) });
+      const body = await getJson(`/api/heatmap?${q}`, abort.signal);
+      const columns = body.columns as number, count = 2 ** (cellLength(this.cidr) - this.cidr.len);
+      const values = new Float64Array(count).fill(NaN), hosts = new Float64Array(count);
+      const cell = body.cell as number[], value = body.value as number[], hostCounts = body.hosts as number[];
+      for (let i = 0; i < cell.length; i++) { values[cell[i]!] = value[i]!; hosts[cell[i]!] = hostCounts[i]!; }
+      this.grid = { prefix: this.cidr, columns, rows: count / columns, values, hosts, from: body.from, to: body.to };
+      this.error = '';
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') this.error = (err as Error).message;
+    } finally {
+      if (this.abort === abort) this.loading = false;
+    }
+  }
+
+  protected updated(changed: PropertyValues<this>): void {
+    if (changed.has('grid' as keyof HfHeatmap) && this.grid) this.draw();
+    if (changed.has('hover' as keyof HfHeatmap) || changed.has('focusCell' as keyof HfHeatmap) || changed.has('grid' as keyof HfHeatmap)) this.drawOverlay();
+  }
+
+  /** draw paints the grid: one ImageData, one scaled drawImage with smoothing off. */
+  draw(): void {
+    const g = this.grid;
+    if (!g || !this.canvas) return;
+    const t0 = performance.now();
+    this.scale = makeScale('log', g.values);
+    const size = this.canvas.clientWidth * devicePixelRatio || 768;
+    if (this.canvas.width !== size) { this.canvas.width = size; this.canvas.height = size; this.overlay.width = size; this.overlay.height = size; }
+    const image = new ImageData(g.columns, g.rows);
+    paintGrid(g, this.scale, new Uint32Array(image.data.buffer));
+    const off = new OffscreenCanvas(g.columns, g.rows);
+    off.getContext('2d')!.putImageData(image, 0, 0);
+    const ctx = this.canvas.getContext('2d')!;
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(off, 0, 0, size, size);
+    this.lastDrawMs = performance.now() - t0;
+    this.drawLegend();
+  }
+
+  private drawLegend(): void {
+    const c = this.legendCanvas;
+    if (!c) return;
+    c.width = 256; c.height = 1;
+    const img = new ImageData(256, 1);
+    new Uint32Array(img.data.buffer).set(RAMP);
+    c.getContext('2d')!.putImageData(img, 0, 0);
+  }
+
+  private drawOverlay(): void {
+    const o = this.overlay, g = this.grid;
+    if (!o || !g) return;
+    const ctx = o.getContext('2d')!;
+    ctx.clearRect(0, 0, o.width, o.height);
+    const cw = o.width / g.columns, ch = o.height / g.rows;
+    for (const [cell, colour] of [[this.hover, '#ff2d55'], [this.focusCell, '#0b5cad']] as const) {
+      if (cell < 0) continue;
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = Math.max(2, devicePixelRatio * 2);
+      ctx.strokeRect((cell % g.columns) * cw, Math.floor(cell / g.columns) * ch, Math.max(cw, 3), Math.max(ch, 3));
+    }
+  }
+
+  /** cellAt is the cell under a pointer, by integer arithmetic. */
+  private cellAt(ev: MouseEvent): number {
+    const g = this.grid;
+    if (!g) return -1;
+    const r = this.canvas.getBoundingClientRect();
+    const col = Math.floor(((ev.clientX - r.left) / r.width) * g.columns), row = Math.floor(((ev.clientY - r.top) / r.height) * g.rows);
+    return col < 0 || row < 0 || col >= g.columns || row >= g.rows ? -1 : row * g.columns + col;
+  }
+
+  private navigate(url: string): void {
+    this.dispatchEvent(new CustomEvent<NavigateDetail>('navigate', { detail: { url }, bubbles: true, composed: true }));
+  }
+
+  private target(cell: number): string {
+    const to = zoomInto(this.cidr, cell);
+    return isHost(to) ? `/host/${formatAddress(to.addr, to.v4)}` : `/map/${formatPrefix(to)}`;
+  }
+
+  private mapUrl(p: Prefix): string {
+    return `/map/${formatPrefix(p)}`;
+  }
+
+  private onWheel(ev: WheelEvent): void {
+    ev.preventDefault();
+    if (ev.deltaY < 0) {
+      const cell = this.cellAt(ev);
+      const to = cell >= 0 ? zoomInto(this.cidr, cell) : undefined;
+      if (to && !isHost(to)) this.navigate(this.mapUrl(to));
+    } else {
+      const up = ancestors(this.cidr).pop();
+      if (up) this.navigate(this.mapUrl(up));
+    }
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    const g = this.grid;
+    if (!g) return;
+    const c = this.focusCell < 0 ? 0 : this.focusCell;
+    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -g.columns, ArrowDown: g.columns };
+    if (ev.key in moves) {
+      ev.preventDefault();
+      this.focusCell = Math.min(g.values.length - 1, Math.max(0, c + moves[ev.key]!));
+    } else if (ev.key === 'Enter' && this.focusCell >= 0) {
+      this.navigate(this.target(this.focusCell));
+    } else if (ev.key === 'Backspace' || ev.key === 'Escape') {
+      const up = ancestors(this.cidr).pop();
+      if (up) { ev.preventDefault(); this.navigate(this.mapUrl(up)); }
+    }
+  }
+
+  private describe(cell: number): { name: string; value: string; hosts: string } | undefined {
+    const g = this.grid;
+    if (!g || cell < 0) return undefined;
+    const p = cellPrefix(g.prefix, cell);
+    const v = g.values[cell]!;
+    const est = DISTINCT_STATS.has(this.metric) ? '≈ ' : '';
+    return {
+      name: isHost(p) ? formatAddress(p.addr, p.v4) : formatPrefix(p),
+      value: v !== v ? 'no data' : `${est}${formatExact(v)} ${STAT_LABELS[this.metric] ?? this.metric}`,
+      hosts: v !== v ? '' : `${formatExact(g.hosts[cell]!)} host${g.hosts[cell] === 1 ? '' : 's'}`,
+    };
+  }
+
+  render() {
+    if (!this.cidr) return nothing;
+    const g = this.grid;
+    const crumbs = [...ancestors(this.cidr), this.cidr];
+    const shown = this.describe(this.hover >= 0 ? this.hover : this.focusCell);
+    const focused = this.describe(this.focusCell);
+    const cellLen = prefixLength({ ...this.cidr, len: cellLength(this.cidr) });
+    const seen = g ? g.values.reduce((n, v) => (v === v ? n + 1 : n), 0) : 0;
+    const ticks = this.scale && this.scale.kind === 'log' ? decadeTicks(this.scale.min, this.scale.max) : [];
+    return html`
+      <div class="bar">
+        <nav aria-label="Prefix"><ol>
+          ${crumbs.map((p, i) => html`<li>${i === crumbs.length - 1 ? html`<span aria-current="page" data-testid="current-prefix">${formatPrefix(p)}</span>` : html`<a href=${this.mapUrl(p)} @click=${(e: Event) => { e.preventDefault(); this.navigate(this.mapUrl(p)); }}>${formatPrefix(p)}</a>`}</li>`)}
+        </ol></nav>
+        <label>Colour by
+          <select data-testid="heatmap-metric" @change=${(e: Event) => this.dispatchEvent(new CustomEvent('metric-change', { detail: (e.target as HTMLSelectElement).value, bubbles: true, composed: true }))}>
+            ${HEATMAP_STATS.map((m) => html`<option value=${m} ?selected=${m === this.metric}>${STAT_LABELS[m]}</option>`)}
+          </select>
+        </label>
+        ${this.loading ? html`<span class="state" role="status">loading…</span>` : nothing}
+      </div>
+      ${this.error ? html`<div class="card error" role="alert">Could not load the heatmap: ${this.error} <button @click=${() => this.load(false)}>Retry</button></div>` : nothing}
+      <div class="layout">
+        <div class="stage ${this.loading ? 'dim' : ''}">
+          <canvas class="grid" tabindex="0" data-testid="heatmap" data-cells=${g ? g.values.length : 0} data-seen=${seen}
+            aria-label="Heatmap of ${formatPrefix(this.cidr)}: ${g ? `${g.columns} by ${g.rows} cells of /${cellLen}, ${seen} with data` : 'loading'}. Arrow keys move, Enter opens, Backspace goes up."
+            @mousemove=${(e: MouseEvent) => { this.hover = this.cellAt(e); }} @mouseleave=${() => { this.hover = -1; }}
+            @click=${(e: MouseEvent) => { const c = this.cellAt(e); if (c >= 0 && g && g.values[c] === g.values[c]) this.navigate(this.target(c)); }}
+            @wheel=${this.onWheel} @keydown=${this.onKey}></canvas>
+          <canvas class="overlay" aria-hidden="true"></canvas>
+        </div>
+        <div class="side">
+          <div class="card" data-testid="cell-info">
+            ${shown ? html`<div class="mono">${shown.name}</div><div>${shown.value}</div><div>${shown.hosts}</div>` : html`<div class="state">Hover or focus a cell for its figures.</div>`}
+          </div>
+          <div class="card legend">
+            <div>${STAT_LABELS[this.metric] ?? this.metric}, sum over the range, log scale</div>
+            <canvas aria-hidden="true"></canvas>
+            <div class="ticks">${this.scale ? html`<span>${formatSI(this.scale.min)}</span>${ticks.slice(0, 5).map((t) => html`<span>${formatSI(t)}</span>`)}<span>≥ ${formatSI(this.scale.max)}</span>` : nothing}</div>
+            <div><span class="swatch" style="background:#fff"></span>zero <span class="swatch" style="background:#e3e6e9"></span>no data</div>
+            <div style="color:var(--hf-muted)">${g ? `${new Date(g.from).toISOString().slice(11, 19)}–${new Date(g.to).toISOString().slice(11, 19)} UTC` : ''}</div>
+          </div>
+          ${g && seen === 0 && !this.loading ? html`<div class="card state" data-testid="heatmap-empty">No data for ${formatPrefix(this.cidr)} in this range.</div>` : nothing}
+        </div>
+      </div>
+      <div class="sr-only" role="status" aria-live="polite">${focused ? `${focused.name}, ${focused.value}` : ''}</div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'hf-heatmap': HfHeatmap }
+}

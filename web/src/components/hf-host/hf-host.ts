@@ -1,0 +1,180 @@
+// <hf-host>: what one host is doing: throughput, packets, flows by protocol, TCP flags and fan-out as small
+// multiples on one time axis, out above and in below; a range and a granularity picker (auto picks the level
+// that fits the range); live while the range ends now; other hosts compared with dashed lines.
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { theme } from '../../theme.js';
+import { getJson } from '../../fetch.js';
+import { formatSI, formatExact, formatDuration } from '../../format.js';
+import { timeRange, stepFor, PRESETS, GRANULARITIES, type Granularity } from '../../route.js';
+import { parsePrefix, formatPrefix } from '../../prefix.js';
+import type { ChartSeries } from '../hf-chart/hf-chart.js';
+import '../hf-chart/hf-chart.js';
+
+/** Series is GET /api/hosts/IP/series: ts and one column per statistic, null where nothing was written. */
+type Series = { host: string; from: number; to: number; step: number; level: string; ts: number[] } & Record<string, (number | null)[]>;
+
+// A fixed, colour-vision-safe palette (Okabe-Ito): one colour per series role, hosts told apart by dashes.
+const C = { out: '#0072b2', in: '#d55e00', tcp: '#0072b2', udp: '#e69f00', icmp: '#009e73', other: '#cc79a7', syn: '#0072b2', ack: '#009e73', rst: '#d55e00', fin: '#cc79a7' };
+const DASHES = [undefined, [6, 4], [2, 3], [10, 3, 2, 3], [1, 5]];
+const MAX_COMPARE = 4;
+
+interface ChartDef { caption: string; unit: string; distinct?: boolean; lines: { field: string; label: string; colour: string; below?: boolean; scale?: number }[] }
+const CHARTS: ChartDef[] = [
+  { caption: 'Throughput', unit: 'bit/s', lines: [{ field: 'bytes_out', label: 'out', colour: C.out, scale: 8 }, { field: 'bytes_in', label: 'in', colour: C.in, below: true, scale: 8 }] },
+  { caption: 'Packets', unit: 'packets/s', lines: [{ field: 'packets_out', label: 'out', colour: C.out }, { field: 'packets_in', label: 'in', colour: C.in, below: true }] },
+  { caption: 'Fan-out', unit: '', distinct: true, lines: [{ field: 'peers_out', label: 'peers out', colour: C.out }, { field: 'peers_in', label: 'peers in', colour: C.in }, { field: 'dst_ports_out', label: 'dst ports out', colour: C.udp }, { field: 'local_ports_in', label: 'local ports in', colour: C.icmp }] },
+  { caption: 'Flows by protocol, out', unit: 'flows/s', lines: (['tcp', 'udp', 'icmp', 'other'] as const).map((p) => ({ field: `flows_${p}_out`, label: p.toUpperCase(), colour: C[p] })) },
+  { caption: 'Flows by protocol, in', unit: 'flows/s', lines: (['tcp', 'udp', 'icmp', 'other'] as const).map((p) => ({ field: `flows_${p}_in`, label: p.toUpperCase(), colour: C[p] })) },
+  { caption: 'TCP flags, out', unit: 'flows/s', lines: (['syn', 'ack', 'rst', 'fin'] as const).map((f) => ({ field: `tcp_${f}_out`, label: f.toUpperCase(), colour: C[f] })) },
+  { caption: 'TCP flags, in', unit: 'flows/s', lines: (['syn', 'ack', 'rst', 'fin'] as const).map((f) => ({ field: `tcp_${f}_in`, label: f.toUpperCase(), colour: C[f] })) },
+];
+
+const sum = (a: (number | null)[] | undefined) => (a ?? []).reduce<number>((n, v) => n + (v ?? 0), 0);
+
+@customElement('hf-host')
+export class HfHost extends LitElement {
+  static styles = [
+    theme,
+    css`
+      :host { display: block; }
+      header { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: baseline; position: sticky; top: 0; background: var(--hf-bg); padding: 8px 0; z-index: 2; }
+      h2 { margin: 0; font-family: var(--hf-mono); font-size: 20px; }
+      .controls { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 8px 0 16px; font-size: 13px; }
+      .controls button[aria-pressed='true'] { background: var(--hf-accent); color: #fff; border-color: var(--hf-accent); }
+      button, select, input { font: inherit; font-size: 13px; }
+      button { border: 1px solid var(--hf-border-strong); background: var(--hf-surface); border-radius: 4px; padding: 2px 8px; cursor: pointer; }
+      button:focus-visible, select:focus-visible, input:focus-visible { outline: 3px solid var(--hf-accent); outline-offset: 1px; }
+      .figures { display: flex; gap: 20px; flex-wrap: wrap; font-size: 13px; color: var(--hf-muted); }
+      .figures b { color: var(--hf-fg); font-variant-numeric: tabular-nums; }
+      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 16px; }
+      .state { color: var(--hf-muted); padding: 12px 0; }
+      .error { color: var(--hf-bad); padding: 12px; background: var(--hf-bad-bg); border-radius: 8px; }
+      .dim { opacity: 0.55; }
+      .mono { font-family: var(--hf-mono); }
+    `,
+  ];
+
+  @property() host = '';
+  @property({ attribute: false }) params = new URLSearchParams();
+  @property({ type: Number }) windowMs = 10_000;
+  @property({ type: Number }) tick = 0;
+
+  @state() private data: Series[] = [];
+  @state() private loading = false;
+  @state() private error = '';
+  @state() private compareText = '';
+  private abort?: AbortController;
+
+  private get gran(): Granularity {
+    const g = this.params.get('gran') as Granularity | null;
+    return g && GRANULARITIES.includes(g) ? g : 'auto';
+  }
+
+  private get compared(): string[] {
+    return (this.params.get('cmp') ?? '').split(',').filter((h) => parsePrefix(h)?.len === 128 && h !== this.host).slice(0, MAX_COMPARE);
+  }
+
+  private range() {
+    const r = timeRange(this.params, Date.now(), this.windowMs);
+    return { ...r, ...stepFor(r.to - r.from, this.gran, this.windowMs) };
+  }
+
+  protected willUpdate(changed: PropertyValues<this>): void {
+    const live = timeRange(this.params, Date.now(), this.windowMs).live;
+    if (changed.has('host') || changed.has('params') || changed.has('windowMs') || (changed.has('tick') && live)) void this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.abort?.abort();
+    const abort = (this.abort = new AbortController());
+    const r = this.range();
+    this.loading = true;
+    try {
+      const q = `from=${r.from}&to=${r.to}&step=${r.step}`;
+      this.data = await Promise.all([this.host, ...this.compared].map((h) => getJson<Series>(`/api/hosts/${encodeURIComponent(h)}/series?${q}`, abort.signal)));
+      this.error = '';
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') this.error = (err as Error).message;
+    } finally {
+      if (this.abort === abort) this.loading = false;
+    }
+  }
+
+  private change(updates: Record<string, string | undefined>): void {
+    const p = new URLSearchParams(this.params);
+    for (const [k, v] of Object.entries(updates)) if (v === undefined) p.delete(k); else p.set(k, v);
+    this.dispatchEvent(new CustomEvent('params-change', { detail: p, bubbles: true, composed: true }));
+  }
+
+  private chartSeries(def: ChartDef): ChartSeries[] {
+    const out: ChartSeries[] = [];
+    this.data.forEach((s, hi) => {
+      const perS = 1000 / s.step;
+      for (const line of def.lines) {
+        const col = s[line.field];
+        if (!col) continue;
+        const k = (line.scale ?? 1) * (def.distinct ? 1 : perS);
+        out.push({
+          label: hi === 0 ? line.label : `${s.host} ${line.label}`,
+          values: col.map((v) => (v === null ? null : v * k)),
+          colour: line.colour, dash: DASHES[hi], below: line.below,
+          total: def.distinct ? undefined : sum(col) * (line.scale ?? 1),
+        });
+      }
+    });
+    return out;
+  }
+
+  render() {
+    const r = this.range();
+    const main = this.data[0];
+    const from = this.params.get('from') ?? 'now-1h';
+    const seen = main ? { first: Math.min(...(main.first_seen ?? []).filter((v): v is number => v !== null && v > 0)), last: Math.max(...(main.last_seen ?? []).filter((v): v is number => v !== null)) } : undefined;
+    const hasRows = main ? main.ts.length > 0 : false;
+    const levelText = { window: `${formatDuration(this.windowMs)} windows`, minute: '1-min buckets', hour: '1-h buckets' }[r.level];
+    const stepText = `per ${formatDuration(r.step)} bucket (${levelText}), average rate`;
+    return html`
+      <header>
+        <h2 data-testid="host-address">${this.host}</h2>
+        ${main ? html`<div class="figures" data-testid="host-totals">
+          <span>bytes out <b data-field="bytes_out" title=${formatExact(sum(main.bytes_out))}>${formatSI(sum(main.bytes_out), 'B')}</b></span>
+          <span>bytes in <b data-field="bytes_in" title=${formatExact(sum(main.bytes_in))}>${formatSI(sum(main.bytes_in), 'B')}</b></span>
+          <span>flows out <b data-field="flows_out" title=${formatExact(sum(main.flows_out))}>${formatSI(sum(main.flows_out))}</b></span>
+          <span>flows in <b data-field="flows_in" title=${formatExact(sum(main.flows_in))}>${formatSI(sum(main.flows_in))}</b></span>
+          ${seen && Number.isFinite(seen.first) ? html`<span>seen ${new Date(seen.first).toISOString().slice(0, 19).replace('T', ' ')} – ${new Date(seen.last).toISOString().slice(11, 19)} UTC</span>` : nothing}
+        </div>` : nothing}
+        <a href="/map/${formatPrefix(parsePrefix(`${this.host}/${parsePrefix(this.host)?.v4 ? 16 : 112}`) ?? parsePrefix('0.0.0.0/0')!)}" @click=${this.follow}>show in heatmap</a>
+      </header>
+      <div class="controls">
+        <span role="group" aria-label="Range">${PRESETS.map(([label, value]) => html`<button data-range=${label} aria-pressed=${from === value && !this.params.get('to')} @click=${() => this.change({ from: value, to: undefined })}>${label}</button>`)}</span>
+        <label>from <input data-testid="range-from" size="22" .value=${from} @change=${(e: Event) => this.change({ from: (e.target as HTMLInputElement).value })}></label>
+        <label>to <input data-testid="range-to" size="22" .value=${this.params.get('to') ?? 'now'} @change=${(e: Event) => { const v = (e.target as HTMLInputElement).value; this.change({ to: v === 'now' ? undefined : v }); }}></label>
+        <label>granularity <select data-testid="granularity" @change=${(e: Event) => this.change({ gran: (e.target as HTMLSelectElement).value === 'auto' ? undefined : (e.target as HTMLSelectElement).value })}>
+          ${GRANULARITIES.map((g) => html`<option value=${g} ?selected=${g === this.gran}>${g === 'auto' ? `auto (${r.level})` : g}</option>`)}
+        </select></label>
+        <span data-testid="step" data-step=${main?.step ?? ''}>${main ? stepText : ''}</span>
+        ${r.live ? html`<span data-testid="live">● live</span>` : html`<button @click=${() => this.change({ to: undefined })}>Paused: back to live</button>`}
+        <label>compare <input size="18" placeholder="address" .value=${this.compareText} @input=${(e: Event) => { this.compareText = (e.target as HTMLInputElement).value; }}
+          @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter' && parsePrefix(this.compareText)?.len === 128) { this.change({ cmp: [...this.compared, this.compareText.trim()].join(',') }); this.compareText = ''; } }}></label>
+        ${this.compared.map((h, i) => html`<button class="mono" title="stop comparing" @click=${() => this.change({ cmp: this.compared.filter((x) => x !== h).join(',') || undefined })}>${h} ${['—', '- -', '···', '-·-', '. .'][i + 1]} ✕</button>`)}
+      </div>
+      ${r.notices.map((n) => html`<div class="state" role="note">${n}</div>`)}
+      ${this.error ? html`<div class="error" role="alert">Could not load the series: ${this.error} <button @click=${() => this.load()}>Retry</button></div>` : nothing}
+      ${this.loading && !main ? html`<div class="state" role="status">loading…</div>` : nothing}
+      ${main && !hasRows ? html`<div class="state" data-testid="host-empty">No data for ${this.host} in this range: the host sent and received nothing the probes saw, or the range is before it was first seen.</div>` : nothing}
+      <div class="grid ${this.loading ? 'dim' : ''}">
+        ${main && hasRows ? CHARTS.map((def) => html`<hf-chart .caption=${def.caption} .unit=${def.unit} .subtitle=${def.distinct ? `≈ distinct in bucket, ${levelText}` : stepText} .ts=${main.ts} .series=${this.chartSeries(def)} data-chart=${def.caption}></hf-chart>`) : nothing}
+      </div>
+    `;
+  }
+
+  private follow(e: Event): void {
+    e.preventDefault();
+    this.dispatchEvent(new CustomEvent('navigate', { detail: { url: (e.currentTarget as HTMLAnchorElement).getAttribute('href') }, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'hf-host': HfHost }
+}

@@ -1,0 +1,99 @@
+// <hf-overview>: is anything wrong right now, and who is doing it? Network totals of the last window, their
+// last hour as time series (fetched once, then appended from each pushed window), the top hosts by any
+// statistic, and the probes that reported.
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { theme } from '../../theme.js';
+import { getJson } from '../../fetch.js';
+import type { Metric, WindowMessage } from '../../api.js';
+import type { ChartSeries } from '../hf-chart/hf-chart.js';
+import '../hf-totals/hf-totals.js';
+import '../hf-top-hosts/hf-top-hosts.js';
+import '../hf-chart/hf-chart.js';
+
+const HISTORY_MS = 3_600_000;
+const MAX_POINTS = 2000; // A ring: at most this many windows kept, so a wall display stays flat over days.
+
+interface Totals { ts: number[]; flows: (number | null)[]; packets: (number | null)[]; bytes: (number | null)[]; hosts: (number | null)[] }
+
+@customElement('hf-overview')
+export class HfOverview extends LitElement {
+  static styles = [
+    theme,
+    css`
+      :host { display: grid; gap: 24px; }
+      .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
+      .state { color: var(--hf-muted); }
+    `,
+  ];
+
+  @property({ attribute: false }) window: WindowMessage | null = null;
+  @property() sort!: Metric;
+  @property({ type: Number }) windowMs = 10_000;
+  @state() private totals: Totals | null = null;
+  @state() private error = '';
+  private loaded = false;
+
+  protected willUpdate(changed: PropertyValues<this>): void {
+    if (!this.loaded && this.window) { this.loaded = true; void this.load(this.window); return; }
+    if (changed.has('window') && this.window && this.totals) this.appendWindow(this.window);
+  }
+
+  private async load(w: WindowMessage): Promise<void> {
+    try {
+      const to = w.start + w.length;
+      const t = await getJson(`/api/totals?from=${to - HISTORY_MS}&to=${to}&step=${w.length}`);
+      // From the first window written: a merger that started ten minutes ago shows ten minutes.
+      const first = Math.max(0, (t.flows as (number | null)[]).findIndex((v) => v !== null));
+      const from = <T,>(a: T[]) => a.slice(first);
+      this.totals = { ts: from(t.ts), flows: from(t.flows), packets: from(t.packets), bytes: from(t.bytes), hosts: from(t.hosts) };
+      if (this.window && this.window.start > w.start) this.appendWindow(this.window);
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  /** appendWindow adds a pushed window (or fills its slot), without another request. */
+  private appendWindow(w: WindowMessage): void {
+    const t = this.totals!;
+    const last = t.ts[t.ts.length - 1] ?? -Infinity;
+    if (w.start < last) return;
+    const next: Totals = { ts: [...t.ts], flows: [...t.flows], packets: [...t.packets], bytes: [...t.bytes], hosts: [...t.hosts] };
+    for (let ts = last + w.length; ts < w.start; ts += w.length) { // Windows never pushed: gaps.
+      if (!Number.isFinite(last)) break;
+      next.ts.push(ts); next.flows.push(null); next.packets.push(null); next.bytes.push(null); next.hosts.push(null);
+    }
+    if (w.start === last) { next.ts.pop(); next.flows.pop(); next.packets.pop(); next.bytes.pop(); next.hosts.pop(); }
+    next.ts.push(w.start); next.flows.push(w.totals.flows); next.packets.push(w.totals.packets); next.bytes.push(w.totals.bytes); next.hosts.push(w.totals.hosts);
+    const cut = Math.max(0, next.ts.length - MAX_POINTS);
+    if (cut) for (const k of ['ts', 'flows', 'packets', 'bytes', 'hosts'] as const) next[k].splice(0, cut);
+    this.totals = next;
+  }
+
+  private line(label: string, values: (number | null)[], k: number, colour: string): ChartSeries[] {
+    return [{ label, values: values.map((v) => (v === null ? null : v * k)), colour }];
+  }
+
+  render() {
+    const t = this.totals;
+    const perS = 1000 / this.windowMs;
+    const sub = `per ${this.windowMs / 1000} s window, last hour`;
+    return html`
+      <hf-totals .window=${this.window}></hf-totals>
+      <section class="charts" aria-label="Network totals over the last hour" data-testid="totals-charts" data-points=${t?.ts.length ?? 0}>
+        ${this.error ? html`<p class="state" role="alert">Totals unavailable: ${this.error}</p>` : nothing}
+        ${t ? html`
+          <hf-chart caption="Throughput" unit="bit/s" .subtitle=${sub} .ts=${t.ts} .series=${this.line('bits/s', t.bytes, 8 * perS, '#0072b2')}></hf-chart>
+          <hf-chart caption="Packets" unit="packets/s" .subtitle=${sub} .ts=${t.ts} .series=${this.line('packets/s', t.packets, perS, '#009e73')}></hf-chart>
+          <hf-chart caption="Flows" unit="flows/s" .subtitle=${sub} .ts=${t.ts} .series=${this.line('flows/s', t.flows, perS, '#e69f00')}></hf-chart>
+          <hf-chart caption="Active hosts" unit="" .subtitle=${sub} .ts=${t.ts} .series=${this.line('hosts', t.hosts, 1, '#cc79a7')}></hf-chart>
+        ` : this.window ? html`<p class="state">loading the last hour…</p>` : nothing}
+      </section>
+      <hf-top-hosts .window=${this.window} .sort=${this.sort}></hf-top-hosts>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'hf-overview': HfOverview }
+}

@@ -1,0 +1,36 @@
+// One GET of the merger's API: JSON back, the server's message on an error, and a sign-in (returning to
+// the same URL) when the session has expired.
+
+export class ApiFailure extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+export async function getJson<T = any>(url: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, credentials: 'same-origin' });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiFailure('merger unreachable', 0);
+  }
+  if (res.status === 401) {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    throw new ApiFailure('signed out: signing in again', 401);
+  }
+  const body = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) throw new ApiFailure((body as { error?: string } | null)?.error ?? `HTTP ${res.status}`, res.status);
+  return body as T;
+}
+
+/** Statistics an analyst can colour, sort or chart by, with the words for them. */
+export const STAT_LABELS: Record<string, string> = {
+  bytes_out: 'bytes out', bytes_in: 'bytes in', packets_out: 'packets out', packets_in: 'packets in',
+  flows_out: 'flows out', flows_in: 'flows in', peers_out: 'distinct peers out', peers_in: 'distinct peers in',
+  dst_ports_out: 'distinct destination ports out', local_ports_in: 'distinct local ports in',
+  tcp_syn_out: 'TCP SYN flows out', tcp_syn_in: 'TCP SYN flows in', tcp_rst_out: 'TCP RST flows out', tcp_rst_in: 'TCP RST flows in',
+};
+
+/** DISTINCT_STATS are estimates (sketch unions): shown with "≈". */
+export const DISTINCT_STATS = new Set(['peers_out', 'peers_in', 'dst_ports_out', 'local_ports_in']);
