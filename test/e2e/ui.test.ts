@@ -1,36 +1,214 @@
-import { describe, it, expect, afterAll } from 'vitest';
-import type { Browser } from 'playwright-core';
+// The web UI in a real browser (Debian's chromium through playwright-core) against the all-in-one fed by the
+// demo replay of the softflowd capture. Screenshots of each view go to test-artifacts/ui/.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
-import { startHostflow, type Hostflow, tempDir } from '../helpers/processes.js';
+import { startHostflow, startMerger, runHostflow, getJson, poll, type Hostflow, tempDir } from '../helpers/processes.js';
+import { ROOT } from '../helpers/fixtures.js';
 
-describe('web UI of the all-in-one, fed by the demo replay', () => {
-  let browser: Browser | undefined;
-  let hostflow: Hostflow | undefined;
-  afterAll(async () => {
-    await browser?.close();
-    await hostflow?.stop();
-  });
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'ui');
+const running: Hostflow[] = [];
+let browser: Browser;
+let base = '';
+let startedAt = 0;
 
-  it('shows the top host 10.0.0.53 in the live table, sorted by bytes out, and totals for the window', async () => {
-    hostflow = startHostflow(['--demo', '--http', '127.0.0.1:0', '--udp', '127.0.0.1:0', '--window', '1s', '--probe-id', 'ui', '--data', tempDir()]);
-    const port = Number((await hostflow.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
-    browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  startedAt = Date.now();
+  const h = startHostflow(['--demo', '--http', '127.0.0.1:0', '--udp', '127.0.0.1:0', '--window', '1s', '--probe-id', 'ui', '--data', tempDir()]);
+  running.push(h);
+  base = `http://127.0.0.1:${(await h.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]}`;
+  browser = await launchBrowser();
+  await poll(async () => ((await getJson(`${base}/api/hosts/top?limit=1`)).body.hosts?.length ? true : undefined), 20_000, 'the first window');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(running.splice(0).map((h) => h.stop()));
+});
+
+async function open(path: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.goto(base + path);
+  return page;
+}
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const errorsOf = (page: Page) => (page as Page & { errors: string[] }).errors;
+/** A range of written windows: from the start of the run to three seconds ago, as ISO times. */
+const pastRange = () => {
+  const to = Math.floor(Date.now() / 1000) * 1000 - 3000;
+  return { from: new Date(startedAt - 60_000).toISOString(), to: new Date(to).toISOString() };
+};
+
+describe('the web UI', () => {
+  it('updates the overview live, without reloading and without polling: tiles, top hosts, the last hour of totals', async () => {
+    const page = await open('/');
     const table = page.locator('[data-testid="top-hosts"]');
     await table.locator('[data-host="10.0.0.53"]').first().waitFor({ timeout: 20_000 });
-    // Rows are sorted by bytes out (the default), descending; read the exact figures in one snapshot.
     const sorted = await table.locator('tbody td.sorted').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('title')!.replace(/[^0-9]/g, ''))));
     expect(sorted.length).toBeGreaterThan(5);
-    expect(sorted).toEqual([...sorted].sort((a, b) => b - a));
-    // Every tile holds a figure; the window has flows and hosts in it.
+    expect(sorted).toEqual([...sorted].sort((a, b) => b - a)); // By bytes out (the default), descending.
     const tiles = await page.locator('hf-totals li[data-tile]').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-tile'), li.getAttribute('title')]));
     expect(tiles.map(([key]) => key)).toEqual(['bits', 'packets', 'flows', 'hosts']);
     for (const [key, title] of tiles) expect(Number(title!.replace(/[^0-9.]/g, '')), `${key}: ${title}`).toBeGreaterThan(0);
-    // The exporter's health: the demo's softflowd export is unsampled IPFIX.
+    // Live: the freshness badge and the totals series move on with each pushed window; no HTTP request meanwhile.
+    const charts = page.locator('[data-testid="totals-charts"]');
+    await poll(async () => (Number(await charts.getAttribute('data-points')) > 0 ? true : undefined), 10_000, 'the totals series');
+    const requests: string[] = [];
+    page.on('request', (r) => { if (!r.url().includes('/api/live')) requests.push(r.url()); });
+    const before = await page.locator('[data-testid="freshness"] .text').innerText();
+    const points = Number(await charts.getAttribute('data-points'));
+    await page.waitForTimeout(5000);
+    expect(await page.locator('[data-testid="freshness"] .text').innerText()).not.toBe(before);
+    expect(Number(await charts.getAttribute('data-points'))).toBeGreaterThanOrEqual(points + 3);
+    expect(requests).toEqual([]); // Pushed, never polled.
+    // Sorting by another statistic goes into the URL.
+    await table.locator('th button', { hasText: 'packets in' }).click();
+    expect(new URL(page.url()).search).toContain('metric=packets&dir=in');
+    await shot(page, 'overview');
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('zooms the heatmap from the /8 to a /16 to a host, whose detail shows the figures the API gives', async () => {
+    const r = pastRange();
+    const page = await open(`/map/10.0.0.0/8?from=${r.from}&to=${r.to}`);
+    const canvas = page.locator('[data-testid="heatmap"]');
+    await poll(async () => (Number(await canvas.getAttribute('data-seen')) > 0 ? true : undefined), 10_000, 'the /8 drawn');
+    expect(await canvas.getAttribute('data-cells')).toBe('65536'); // Its /24s.
+    await shot(page, 'heatmap-8');
+    // Cell (row 0, column 0) of a /8 is 10.0.0.0/24; clicking it zooms to its /16.
+    const clickCell = async (index: number, columns: number) => {
+      const box = (await canvas.boundingBox())!;
+      const cw = box.width / columns;
+      await canvas.hover({ position: { x: (index % columns + 0.5) * cw, y: (Math.floor(index / columns) + 0.5) * cw } });
+      return page.locator('[data-testid="cell-info"]').innerText().then(async (info) => {
+        await canvas.click({ position: { x: (index % columns + 0.5) * cw, y: (Math.floor(index / columns) + 0.5) * cw } });
+        return info;
+      });
+    };
+    const info = await clickCell(0, 256);
+    expect(info).toContain('10.0.0.0/24');
+    await page.waitForURL(/\/map\/10\.0\.0\.0\/16\?/);
+    expect(await page.locator('[data-testid="current-prefix"]').innerText()).toBe('10.0.0.0/16');
+    await poll(async () => (Number(await canvas.getAttribute('data-seen')) > 0 ? true : undefined), 10_000, 'the /16 drawn');
+    await shot(page, 'heatmap-16');
+    // Host 10.0.0.53: row 0, column 53 of the /16's 256 x 256 grid.
+    let seriesUrl = '';
+    page.on('request', (req) => { if (req.url().includes('/series?')) seriesUrl = req.url(); });
+    const hostInfo = await clickCell(53, 256);
+    expect(hostInfo).toMatch(/10\.0\.0\.53\n.*bytes out/);
+    await page.waitForURL(/\/host\/10\.0\.0\.53\?/);
+    expect(new URL(page.url()).searchParams.get('from')).toBe(r.from); // The range came along.
+    const totals = page.locator('[data-testid="host-totals"]');
+    await totals.waitFor({ timeout: 10_000 });
+    await poll(async () => (seriesUrl ? true : undefined), 5000, 'the series request');
+    const api = (await getJson(seriesUrl)).body;
+    const sum = (a: (number | null)[]) => a.reduce<number>((n, v) => n + (v ?? 0), 0);
+    expect(sum(api.bytes_out)).toBeGreaterThan(0);
+    for (const field of ['bytes_out', 'bytes_in', 'flows_out', 'flows_in']) {
+      const shown = Number((await totals.locator(`[data-field="${field}"]`).getAttribute('title'))!.replace(/,/g, ''));
+      expect(shown, field).toBe(sum(api[field]));
+    }
+    // The heatmap's hover said the same bytes out as the detail.
+    expect(Number(/([\d,]+) bytes out/.exec(hostInfo)![1]!.replace(/,/g, ''))).toBe(sum(api.bytes_out));
+    await page.locator('hf-chart').first().waitFor();
+    expect(await page.locator('hf-chart').count()).toBe(7);
+    await shot(page, 'host');
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('changes the series step with the range and granularity pickers, and a deep link restores the view', async () => {
+    const page = await open('/host/10.0.0.53');
+    const step = page.locator('[data-testid="step"]');
+    await poll(async () => ((await step.getAttribute('data-step')) ? true : undefined), 10_000, 'the series');
+    expect(await step.getAttribute('data-step')).toBe('6000'); // 1 h of 1 s windows: the window level, at most 600 points.
+    await page.locator('button[data-range="24h"]').click();
+    await poll(async () => ((await step.getAttribute('data-step')) === '180000' ? true : undefined), 10_000, 'minutes for a day');
+    expect(await step.innerText()).toContain('1-min buckets');
+    expect(new URL(page.url()).searchParams.get('from')).toBe('now-24h');
+    await page.locator('[data-testid="granularity"]').selectOption('hour');
+    await poll(async () => ((await step.getAttribute('data-step')) === '3600000' ? true : undefined), 10_000, 'hours');
+    await page.locator('[data-testid="granularity"]').selectOption('window');
+    await poll(async () => ((await step.getAttribute('data-step')) === '144000' ? true : undefined), 10_000, 'windows, as many as fit');
+    const link = page.url();
+    expect(new URL(link).searchParams.get('gran')).toBe('window');
+    await page.goBack(); // Back undoes the last choice.
+    await poll(async () => ((await step.getAttribute('data-step')) === '3600000' ? true : undefined), 10_000, 'back to hours');
+    await page.close();
+    const again = await open(new URL(link).pathname + new URL(link).search);
+    await poll(async () => ((await again.locator('[data-testid="step"]').getAttribute('data-step')) === '144000' ? true : undefined), 10_000, 'the deep link');
+    expect(await again.locator('[data-testid="granularity"]').inputValue()).toBe('window');
+    expect(await again.locator('[data-testid="range-from"]').inputValue()).toBe('now-24h');
+    // The search box: a prefix to its heatmap, an address to its detail.
+    await again.locator('[data-testid="search"]').fill('10.0.0.0/16');
+    await again.locator('[data-testid="search"]').press('Enter');
+    await again.waitForURL(/\/map\/10\.0\.0\.0\/16$/);
+    await again.locator('[data-testid="search"]').fill('not an address');
+    await again.locator('[data-testid="search"]').press('Enter');
+    expect(await again.locator('.search-error').innerText()).toContain('is not an address or a prefix');
+    await again.close();
+  });
+
+  it('shows probe and exporter health with the reasons spelled out', async () => {
+    const page = await open('/health');
     const exporter = page.locator('[data-testid="exporters"] [data-exporter="127.0.0.1"]');
     await exporter.waitFor({ timeout: 20_000 });
     expect(await exporter.locator('[data-testid="sampling"]').innerText()).toBe('unsampled');
     expect(await exporter.locator('td').nth(2).innerText()).toBe('IPFIX');
+    expect(await page.locator('[data-probe="ui"] [data-testid="probe-state"]').innerText()).toContain('connected');
+    await page.locator('[data-testid="findings"] li').first().waitFor();
+    await shot(page, 'health');
+    await page.close();
+  });
+
+  it('says "no data for this range" for a host the probes never saw', async () => {
+    const page = await open('/host/192.0.2.1?from=now-5m');
+    await page.locator('[data-testid="host-empty"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="host-empty"]').innerText()).toContain('No data for 192.0.2.1 in this range');
+    await shot(page, 'host-empty');
+    await page.close();
+  });
+});
+
+describe('signing in to the UI', () => {
+  it('sends a page opened without a session to /login, and back to the same URL after', async () => {
+    const dir = tempDir('hostflow-ui-users-');
+    const line = (await runHostflow(['passwd', 'analyst'], 10_000, 'a long enough password\n')).output.trim();
+    writeFileSync(join(dir, 'users'), `${line}\n`);
+    const m = await startMerger(running, tempDir(), 0, ['--users', join(dir, 'users')]);
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${m.port}/host/10.0.0.53?from=now-1h`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.locator('input[name="user"]').fill('analyst');
+    await page.locator('input[name="password"]').fill('wrong');
+    await page.locator('button[type="submit"]').click();
+    expect(await page.locator('p[role="alert"]').innerText()).toBe('Wrong name or password.');
+    await page.locator('input[name="user"]').fill('analyst');
+    await page.locator('input[name="password"]').fill('a long enough password');
+    await page.locator('button[type="submit"]').click();
+    await page.waitForURL(/\/host\/10\.0\.0\.53\?from=now-1h$/);
+    await page.locator('[data-testid="host-address"]').waitFor();
+    await shot(page, 'signed-in');
+    await page.close();
+  });
+
+  it('shows "merger unreachable, retrying" when the merger goes away, keeping what it showed', async () => {
+    const m = await startMerger(running, tempDir(), 0, ['--window', '1s']);
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${m.port}/`);
+    await page.locator('[data-testid="freshness"][data-state="open"]').waitFor({ timeout: 10_000 });
+    await m.h.stop();
+    await page.locator('[data-testid="freshness"][data-state="retrying"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="freshness"] .text').innerText()).toBe('merger unreachable, retrying');
+    await shot(page, 'unreachable');
+    await page.close();
   });
 });

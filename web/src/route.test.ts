@@ -34,6 +34,7 @@ describe('routes', () => {
     expect([r.from, r.to, r.live]).toEqual([Date.UTC(2026, 11, 4, 11, 55, 0), Date.UTC(2026, 11, 4, 12, 0, 10), true]);
     expect(timeRange(new URLSearchParams('from=soon'), now, 10_000).notices[0]).toMatch(/from="soon" is not a time/);
     expect(stepFor(3_600_000, 'auto', 10_000)).toEqual({ step: 10_000, level: 'window' });
+    expect(stepFor(3_610_000, 'auto', 10_000)).toEqual({ step: 10_000, level: 'window' }); // The hour, snapped to windows.
     expect(stepFor(86_400_000, 'auto', 10_000)).toEqual({ step: 180_000, level: 'minute' });
     expect(stepFor(7 * 86_400_000, 'auto', 10_000)).toEqual({ step: 3_600_000, level: 'hour' });
     expect(stepFor(3_600_000, 'minute', 10_000)).toEqual({ step: 60_000, level: 'minute' });

@@ -94,7 +94,8 @@ export const GRANULARITIES: Granularity[] = ['auto', 'window', 'minute', 'hour']
 /** stepFor is the series step for a range: a multiple of the level (the given one, or for auto the finest
  * retained one: windows up to 1 h, minutes up to 1 day, else hours), at most maxPoints points. */
 export function stepFor(span: number, gran: Granularity, windowMs: number, maxPoints = 600): { step: number; level: Exclude<Granularity, 'auto'> } {
-  const level = gran !== 'auto' ? gran : span <= 3_600_000 ? 'window' : span <= 86_400_000 ? 'minute' : 'hour';
+  const nominal = Math.max(windowMs, span - windowMs); // Snapped to windows, a range is up to one window longer than asked.
+  const level = gran !== 'auto' ? gran : nominal <= 3_600_000 ? 'window' : nominal <= 86_400_000 ? 'minute' : 'hour';
   const unit = level === 'window' ? windowMs : level === 'minute' ? 60_000 : 3_600_000;
-  return { step: unit * Math.max(1, Math.ceil(span / maxPoints / unit)), level };
+  return { step: unit * Math.max(1, Math.ceil(nominal / maxPoints / unit)), level };
 }

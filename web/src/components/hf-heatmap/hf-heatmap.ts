@@ -174,13 +174,21 @@ export class HfHeatmap extends LitElement {
     this.dispatchEvent(new CustomEvent<NavigateDetail>('navigate', { detail: { url }, bubbles: true, composed: true }));
   }
 
+  /** carry keeps the range (and for the map, the statistic) across zooms and into a host's detail. */
+  private carry(keys: string[]): string {
+    const now = new URLSearchParams(location.search), q = new URLSearchParams();
+    for (const k of keys) { const v = now.get(k); if (v !== null) q.set(k, v); }
+    const s = q.toString();
+    return s ? `?v=1&${s}` : '';
+  }
+
   private target(cell: number): string {
     const to = zoomInto(this.cidr, cell);
-    return isHost(to) ? `/host/${formatAddress(to.addr, to.v4)}` : `/map/${formatPrefix(to)}`;
+    return isHost(to) ? `/host/${formatAddress(to.addr, to.v4)}${this.carry(['from', 'to'])}` : this.mapUrl(to);
   }
 
   private mapUrl(p: Prefix): string {
-    return `/map/${formatPrefix(p)}`;
+    return `/map/${formatPrefix(p)}${this.carry(['from', 'to', 'metric'])}`;
   }
 
   private onWheel(ev: WheelEvent): void {
