@@ -3,7 +3,7 @@
 import { STAT_COLUMNS, type StatColumn } from '../protocol/messages.js';
 import { parseAddress, parseCidr, isMappedV4, type Cidr } from '../protocol/address.js';
 import type { CompletedWindow } from './merge.js';
-import { topHosts, liveMessage } from './query.js';
+import { topHosts, liveMessage, type ProbeLive } from './query.js';
 import type { HistoryQueries, Range } from './store/queries.js';
 import { levelForStep } from './store/plan.js';
 import type { Level } from './store/schema.js';
@@ -24,6 +24,7 @@ export interface ApiSources {
   queries: HistoryQueries;
   levels: Level[];
   latest(): CompletedWindow | undefined;
+  probeStates(w: CompletedWindow): ProbeLive[];
   /** historyUpTo: every window before it is in the history (-Infinity: none yet). */
   historyUpTo(): number;
   status(): object;
@@ -95,7 +96,7 @@ export class Api {
         case '/api/totals': return await this._totals(q);
         case '/api/live/latest': {
           const w = this._s.latest();
-          return w ? json(200, liveMessage(w)) : { status: 204, body: '' };
+          return w ? json(200, liveMessage(w, this._s.probeStates(w))) : { status: 204, body: '' };
         }
         case '/api/status': return json(200, this._s.status());
         case '/api/probes': return json(200, this._s.probes());

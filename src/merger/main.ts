@@ -13,7 +13,7 @@ import { Sessions } from './sessions.js';
 import { Users } from './users.js';
 import type { ApiResponse } from './api.js';
 import { loadStaticFiles } from './static-files.js';
-import { liveMessage } from './query.js';
+import { liveMessage, type ProbeLive } from './query.js';
 import { hostText, type MergerConfig } from '../shared/config.js';
 import { RateLimitedLog, log } from '../shared/log.js';
 import { formatPrometheus, type MetricFamily } from '../shared/metrics.js';
@@ -22,6 +22,7 @@ const MAX_FRAME_BYTES = 16 << 20; // A frame holds at most MAX_FRAME_HOSTS hosts
 const MAX_PROBES = 10_000; // Probe ids remembered for /api/status.
 const MAX_EXPORTERS = 16_384; // (probe, exporter) pairs remembered for /api/exporters, over all probes.
 const MAX_PROBE_CONNECTIONS = 10_000;
+const MAX_LIVE_PROBES = 200; // Probe states a live message carries; /api/probes has them all.
 const LIVE_WAIT_MS = 2000; // The longest a live push waits for its window to be written.
 const MAX_WRITE_QUEUE = 60; // Completed windows waiting for the history; past it frames are refused until it catches up.
 
@@ -83,6 +84,7 @@ export class Merger {
       queries: new HistoryQueries(store),
       levels: store.levels,
       latest: () => this._latest,
+      probeStates: (w) => this.probeStates(w),
       historyUpTo: () => store.completedUpTo,
       status: () => this.status(),
       probes: () => this.probes(),
@@ -241,7 +243,7 @@ export class Merger {
       if (pushed) return;
       pushed = true;
       clearTimeout(timer);
-      if (this._server.liveClients > 0) this._server.publishLive(JSON.stringify(liveMessage(w)));
+      if (this._server.liveClients > 0) this._server.publishLive(JSON.stringify(liveMessage(w, this.probeStates(w))));
     };
     const timer = setTimeout(push, LIVE_WAIT_MS);
     const written = this._store?.write(w) ?? Promise.resolve();
@@ -249,6 +251,14 @@ export class Merger {
       () => { push(); for (const [probe, sequence] of w.sequences) this._ack(probe, sequence); },
       (err: Error) => { push(); this._refusals.log('history', `history: window ${new Date(w.start).toISOString()} not written: ${err.message}`); },
     );
+  }
+
+  /** probeStates is each known probe's state for a live message: whether it reported window w. */
+  probeStates(w: CompletedWindow): ProbeLive[] {
+    const connected = new Set(this._connections.values()), now = Date.now();
+    return [...this._probes].slice(0, MAX_LIVE_PROBES).map(([id, p]) => ({
+      probe: id, connected: connected.has(id), lag_ms: Math.max(0, now - (p.lastWindow + this.config.windowMs)), in_window: w.probes.includes(id),
+    }));
   }
 
   /** probes is each probe's state, for /api/probes. */

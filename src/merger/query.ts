@@ -48,9 +48,13 @@ export function windowTotals(hosts: Map<string, HostStats>): WindowTotals {
   return t;
 }
 
-/** liveMessage is what /api/live pushes for a completed window: top lists for the six main counts. */
-export function liveMessage(w: CompletedWindow): object {
+/** ProbeLive is each known probe's state as a live message carries it. */
+export interface ProbeLive { probe: string; connected: boolean; lag_ms: number; in_window: boolean }
+
+/** liveMessage is what /api/live pushes for a completed window: totals, top lists for the six main counts,
+ * and every known probe's state (so that the overview shows probes without asking). */
+export function liveMessage(w: CompletedWindow, probes: ProbeLive[] = []): object {
   const top: Record<string, HostJson[]> = {};
   for (const metric of MAIN_FIELDS) top[metric] = topHosts(w.hosts, metric, LIVE_TOP_ROWS);
-  return { type: 'window', start: w.start, length: w.length, probes: w.probes.length, totals: windowTotals(w.hosts), top };
+  return { type: 'window', start: w.start, length: w.length, probes: w.probes.length, probe_states: probes, totals: windowTotals(w.hosts), top };
 }

@@ -68,6 +68,13 @@ describe('the web UI', () => {
     expect(await page.locator('[data-testid="freshness"] .text').innerText()).not.toBe(before);
     expect(Number(await charts.getAttribute('data-points'))).toBeGreaterThanOrEqual(points + 3);
     expect(requests).toEqual([]); // Pushed, never polled.
+    expect(await page.locator('[data-testid="probes-strip"] [data-probe="ui"]').innerText()).toBe('ui: ● on time');
+    // Bits or bytes: the toggle (or the key u) switches the throughput, and the URL says it.
+    await page.locator('[data-testid="units"]').click();
+    await page.locator('hf-totals li[data-tile="bits"]', { hasText: 'Bytes/s' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('units')).toBe('bytes');
+    await page.keyboard.press('u');
+    await page.locator('hf-totals li[data-tile="bits"]', { hasText: 'Bits/s' }).waitFor();
     // Sorting by another statistic goes into the URL.
     await table.locator('th button', { hasText: 'packets in' }).click();
     expect(new URL(page.url()).search).toContain('metric=packets&dir=in');
@@ -77,6 +84,9 @@ describe('the web UI', () => {
   });
 
   it('zooms the heatmap from the /8 to a /16 to a host, whose detail shows the figures the API gives', async () => {
+    const landing = await open('/map');
+    await landing.waitForURL(/\/map\/10\.0\.0\.0\/8$/); // Where the hosts are: the campus capture's 10/8.
+    await landing.close();
     const r = pastRange();
     const page = await open(`/map/10.0.0.0/8?from=${r.from}&to=${r.to}`);
     const canvas = page.locator('[data-testid="heatmap"]');

@@ -40,6 +40,15 @@ export interface WindowTotals {
   hosts: number;
 }
 
+/** A probe's state as of a pushed window. */
+export interface ProbeState {
+  probe: string;
+  connected: boolean;
+  lag_ms: number;
+  /** Whether the probe's frame is in this window. */
+  in_window: boolean;
+}
+
 /** One completed window as pushed by the merger. */
 export interface WindowMessage {
   type: 'window';
@@ -49,6 +58,8 @@ export interface WindowMessage {
   length: number;
   /** Probes that contributed to this window. */
   probes: number;
+  /** Every known probe (at most 200). */
+  probeStates: ProbeState[];
   totals: WindowTotals;
   /** Per metric, at most 25 rows sorted by that metric, descending. */
   top: Record<Metric, HostRow[]>;
@@ -103,6 +114,11 @@ export function parseWindowMessage(value: unknown): WindowMessage | null {
     start,
     length,
     probes: num(value.probes),
+    probeStates: Array.isArray(value.probe_states)
+      ? value.probe_states.filter(isRecord).filter((p) => typeof p.probe === 'string').map((p) => ({
+        probe: p.probe as string, connected: p.connected === true, lag_ms: num(p.lag_ms), in_window: p.in_window === true,
+      }))
+      : [],
     totals: {
       flows: num(value.totals.flows),
       packets: num(value.totals.packets),

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parsePrefix, parseAddress, formatAddress, formatPrefix, cellPrefix, zoomInto, ancestors, gridColumns, cellIndex, contains } from './prefix.js';
+import { parsePrefix, parseAddress, formatAddress, formatPrefix, cellPrefix, zoomInto, ancestors, gridColumns, cellIndex, contains, coveringPrefix } from './prefix.js';
 
 const p = (t: string) => parsePrefix(t)!;
 
@@ -46,5 +46,10 @@ describe('prefix arithmetic', () => {
     expect(cellIndex(p('10.0.0.0/8'), a)).toBe(20 * 256 + 3);
     expect(contains(p('10.20.0.0/16'), a)).toBe(true);
     expect(contains(p('10.21.0.0/16'), a)).toBe(false);
+    expect(formatPrefix(coveringPrefix(['10.0.0.53', '10.6.145.2', '10.4.36.104'])!)).toBe('10.0.0.0/8');
+    expect(formatPrefix(coveringPrefix(['10.20.3.4', '10.20.200.1'])!)).toBe('10.20.0.0/16');
+    expect(formatPrefix(coveringPrefix(['10.20.3.4'])!)).toBe('10.20.0.0/16'); // At most a /16: its grid shows hosts.
+    expect(formatPrefix(coveringPrefix(['2001:db8::1', '2001:db8:ff00::1'])!)).toBe('2001:db8::/32');
+    expect(coveringPrefix(['10.0.0.1', '2001:db8::1'])).toBeUndefined();
   });
 });

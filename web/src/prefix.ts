@@ -131,3 +131,14 @@ export const contains = (p: Prefix, addr: bigint): boolean => (addr & mask(p.len
 export const cellIndex = (p: Prefix, addr: bigint): number => Number((addr & ~mask(p.len) & ALL) >> BigInt(128 - cellLength(p)));
 
 export const ROOT_V4: Prefix = { addr: V4_BASE, len: 96, v4: true };
+
+/** coveringPrefix is the longest prefix on an 8-bit boundary (a zoom level) holding every address, at most
+ * a /16 for IPv4 (whose grid shows hosts); undefined if they are not all of one family. */
+export function coveringPrefix(addresses: string[]): Prefix | undefined {
+  const parsed = addresses.map(parseAddress).filter((a) => a !== undefined);
+  if (parsed.length === 0 || parsed.length !== addresses.length || parsed.some((a) => a.v4 !== parsed[0]!.v4)) return undefined;
+  const v4 = parsed[0]!.v4, max = v4 ? 96 + 16 : 112;
+  let len = v4 ? 96 : 0;
+  while (len + 8 <= max && parsed.every((a) => (a.addr & mask(len + 8)) === (parsed[0]!.addr & mask(len + 8)))) len += 8;
+  return { addr: parsed[0]!.addr & mask(len), len, v4 };
+}

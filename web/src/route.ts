@@ -7,6 +7,7 @@ export type View = 'overview' | 'map' | 'host' | 'health';
 export interface Route {
   view: View;
   prefix: Prefix; // map: the prefix shown.
+  prefixGiven: boolean; // map: false for /map alone, which starts where the hosts are (coveringPrefix).
   host: string; // host: the address.
   params: URLSearchParams; // Everything else, as in the URL.
   notices: string[]; // What was not understood and fell back to a default.
@@ -17,12 +18,12 @@ export function parseRoute(pathname: string, search: string): Route {
   const params = new URLSearchParams(search);
   const notices: string[] = [];
   const parts = pathname.split('/').filter(Boolean).map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
-  const r: Route = { view: 'overview', prefix: ROOT_V4, host: '', params, notices };
+  const r: Route = { view: 'overview', prefix: ROOT_V4, prefixGiven: false, host: '', params, notices };
   if (parts[0] === 'map') {
     r.view = 'map';
     if (parts.length > 1) {
       const p = parsePrefix(parts.slice(1).join('/'));
-      if (p) r.prefix = p;
+      if (p) { r.prefix = p; r.prefixGiven = true; }
       else notices.push(`"${parts.slice(1).join('/')}" is not a prefix: showing ${formatPrefix(ROOT_V4)}`);
     }
   } else if (parts[0] === 'host' && parts[1]) {

@@ -7,7 +7,8 @@ import { MergerConnectionController } from '../../controllers/merger-connection-
 import { formatAge, formatClock, formatDuration } from '../../format.js';
 import { theme } from '../../theme.js';
 import { parseRoute, searchTarget, timeRange, type Route } from '../../route.js';
-import { formatPrefix } from '../../prefix.js';
+import { formatPrefix, coveringPrefix } from '../../prefix.js';
+import { getJson } from '../../fetch.js';
 import '../hf-overview/hf-overview.js';
 import '../hf-heatmap/hf-heatmap.js';
 import '../hf-host/hf-host.js';
@@ -140,6 +141,8 @@ export class HfApp extends LitElement {
       nav.views a:focus-visible, form input:focus-visible { outline: 3px solid var(--hf-accent); outline-offset: 1px; }
       form.search input { font: inherit; font-size: 13px; padding: 4px 8px; border: 1px solid var(--hf-border-strong); border-radius: 6px; width: 240px; }
       .search-error { color: var(--hf-bad); font-size: 13px; }
+      button.units { font: inherit; font-size: 13px; border: 1px solid var(--hf-border-strong); background: var(--hf-surface); border-radius: 6px; padding: 3px 10px; cursor: pointer; }
+      button.units:focus-visible { outline: 3px solid var(--hf-accent); outline-offset: 1px; }
       .notice { background: var(--hf-warn-bg); color: var(--hf-warn); padding: 6px 24px; font-size: 13px; }
       main {
         max-width: 1280px;
@@ -164,6 +167,7 @@ export class HfApp extends LitElement {
   @state() private searchError = '';
   private windowMsFromStatus = 0;
   private pendingG = false;
+  private mapStarting = false;
 
   private clock: ReturnType<typeof setInterval> | undefined;
 
@@ -197,12 +201,24 @@ export class HfApp extends LitElement {
     if (ev.key === '/') { ev.preventDefault(); this.renderRoot.querySelector<HTMLInputElement>('form.search input')?.focus(); return; }
     if (this.pendingG) {
       this.pendingG = false;
-      const to = { o: '/', m: '/map/0.0.0.0/0', h: '/health' }[ev.key];
+      const to = { o: '/', m: '/map', h: '/health' }[ev.key];
       if (to) this.navigate(to);
       return;
     }
     if (ev.key === 'g') this.pendingG = true;
+    if (ev.key === 'u') this.toggleUnits();
   };
+
+  private get units(): 'bits' | 'bytes' {
+    return this.route.params.get('units') === 'bytes' ? 'bytes' : 'bits';
+  }
+
+  /** toggleUnits switches throughput between bits and bytes per second; the URL says it when not bits. */
+  private toggleUnits(): void {
+    const p = new URLSearchParams(this.route.params);
+    if (this.units === 'bits') p.set('units', 'bytes'); else p.delete('units');
+    this.withParams(p);
+  }
 
   private get windowMs(): number {
     return this.live.latest?.length ?? (this.windowMsFromStatus || 10_000);
@@ -305,13 +321,14 @@ export class HfApp extends LitElement {
         <h1>hostflow</h1>
         <nav class="views" aria-label="Views">
           <a href="/" aria-current=${current('overview')}>Overview</a>
-          <a href=${r.view === 'map' ? `/map/${formatPrefix(r.prefix)}` : '/map/0.0.0.0/0'} aria-current=${current('map')}>Heatmap</a>
+          <a href="/map" aria-current=${current('map')}>Heatmap</a>
           <a href="/health" aria-current=${current('health')}>Health</a>
         </nav>
         <form class="search" role="search" @submit=${this.onSearch}>
           <input type="search" aria-label="Go to an address or a prefix" placeholder="address or prefix (/ to focus)" data-testid="search">
         </form>
         ${this.searchError ? html`<span class="search-error" role="alert">${this.searchError}</span>` : nothing}
+        <button type="button" class="units" data-testid="units" aria-pressed=${this.units === 'bytes'} title="throughput in bits or bytes per second (key u)" @click=${() => this.toggleUnits()}>${this.units === 'bytes' ? 'bytes/s' : 'bits/s'}</button>
         ${this.badge(w)}
         <span class="sr-only" role="status">${stateText}</span>
       </header>
@@ -320,10 +337,29 @@ export class HfApp extends LitElement {
     `;
   }
 
+  /** startMap: /map alone goes to the prefix that holds the latest window's busiest hosts (where the monitored
+   * networks are), or 0.0.0.0/0 without data. */
+  private async startMap(): Promise<void> {
+    if (this.mapStarting) return;
+    this.mapStarting = true;
+    let to = '/map/0.0.0.0/0';
+    try {
+      const top = await getJson<{ hosts: { host: string }[] }>('/api/hosts/top?limit=200');
+      const p = coveringPrefix(top.hosts.map((h) => h.host).filter((h) => h !== 'overflow'));
+      if (p) to = `/map/${formatPrefix(p)}`;
+    } catch { /* The root, then. */ }
+    this.mapStarting = false;
+    if (this.route.view === 'map' && !this.route.prefixGiven) this.navigate(to + location.search, true);
+  }
+
   private view(w: WindowMessage | null) {
     const r = this.route, windowMs = this.windowMs;
     switch (r.view) {
       case 'map': {
+        if (!r.prefixGiven) {
+          void this.startMap();
+          return html`<p role="status">finding the monitored networks…</p>`;
+        }
         // Without a range: the latest complete window, followed live.
         const ranged = r.params.has('from') || r.params.has('to');
         const t = timeRange(r.params, Date.now(), windowMs);
@@ -332,11 +368,11 @@ export class HfApp extends LitElement {
         return html`<hf-heatmap .cidr=${r.prefix} .metric=${r.params.get('metric') ?? 'bytes_out'} .from=${from} .to=${to} .live=${!ranged || t.live} .tick=${w?.start ?? 0}></hf-heatmap>`;
       }
       case 'host':
-        return html`<hf-host .host=${r.host} .params=${r.params} .windowMs=${windowMs} .tick=${w?.start ?? 0}></hf-host>`;
+        return html`<hf-host .host=${r.host} .params=${r.params} .windowMs=${windowMs} .tick=${w?.start ?? 0} .units=${this.units}></hf-host>`;
       case 'health':
         return html`<hf-health .window=${w} .windowMs=${windowMs}></hf-health>`;
       default:
-        return html`<hf-overview .window=${w} .sort=${this.sort} .windowMs=${windowMs} @sort-change=${this.onSortChange}></hf-overview>`;
+        return html`<hf-overview .window=${w} .sort=${this.sort} .windowMs=${windowMs} .units=${this.units} @sort-change=${this.onSortChange}></hf-overview>`;
     }
   }
 }

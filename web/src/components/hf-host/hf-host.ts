@@ -59,6 +59,7 @@ export class HfHost extends LitElement {
   @property({ attribute: false }) params = new URLSearchParams();
   @property({ type: Number }) windowMs = 10_000;
   @property({ type: Number }) tick = 0;
+  @property() units: 'bits' | 'bytes' = 'bits';
 
   @state() private data: Series[] = [];
   @state() private loading = false;
@@ -105,6 +106,13 @@ export class HfHost extends LitElement {
     const p = new URLSearchParams(this.params);
     for (const [k, v] of Object.entries(updates)) if (v === undefined) p.delete(k); else p.set(k, v);
     this.dispatchEvent(new CustomEvent('params-change', { detail: p, bubbles: true, composed: true }));
+  }
+
+  /** charts are CHARTS with throughput in the chosen units. */
+  private charts(): ChartDef[] {
+    if (this.units !== 'bytes') return CHARTS;
+    const [throughput, ...rest] = CHARTS;
+    return [{ ...throughput!, unit: 'B/s', lines: throughput!.lines.map((l) => ({ ...l, scale: 1 })) }, ...rest];
   }
 
   private chartSeries(def: ChartDef): ChartSeries[] {
@@ -164,7 +172,7 @@ export class HfHost extends LitElement {
       ${this.loading && !main ? html`<div class="state" role="status">loading…</div>` : nothing}
       ${main && !hasRows ? html`<div class="state" data-testid="host-empty">No data for ${this.host} in this range: the host sent and received nothing the probes saw, or the range is before it was first seen.</div>` : nothing}
       <div class="grid ${this.loading ? 'dim' : ''}">
-        ${main && hasRows ? CHARTS.map((def) => html`<hf-chart .caption=${def.caption} .unit=${def.unit} .subtitle=${def.distinct ? `≈ distinct in bucket, ${levelText}` : stepText} .ts=${main.ts} .series=${this.chartSeries(def)} data-chart=${def.caption}></hf-chart>`) : nothing}
+        ${main && hasRows ? this.charts().map((def) => html`<hf-chart .caption=${def.caption} .unit=${def.unit} .subtitle=${def.distinct ? `≈ distinct in bucket, ${levelText}` : stepText} .ts=${main.ts} .series=${this.chartSeries(def)} data-chart=${def.caption}></hf-chart>`) : nothing}
       </div>
     `;
   }

@@ -5,6 +5,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { theme } from '../../theme.js';
 import { getJson } from '../../fetch.js';
+import { formatDuration } from '../../format.js';
 import type { Metric, WindowMessage } from '../../api.js';
 import type { ChartSeries } from '../hf-chart/hf-chart.js';
 import '../hf-totals/hf-totals.js';
@@ -24,12 +25,19 @@ export class HfOverview extends LitElement {
       :host { display: grid; gap: 24px; }
       .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
       .state { color: var(--hf-muted); }
+      .probes { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; font-size: 13px; }
+      .probes h2 { font-size: 15px; margin: 0 8px 0 0; }
+      .probe { padding: 3px 10px; border-radius: 999px; }
+      .probe.ok { background: var(--hf-ok-bg); color: var(--hf-ok); }
+      .probe.warn { background: var(--hf-warn-bg); color: var(--hf-warn); }
+      .probe.bad { background: var(--hf-bad-bg); color: var(--hf-bad); }
     `,
   ];
 
   @property({ attribute: false }) window: WindowMessage | null = null;
   @property() sort!: Metric;
   @property({ type: Number }) windowMs = 10_000;
+  @property() units: 'bits' | 'bytes' = 'bits';
   @state() private totals: Totals | null = null;
   @state() private error = '';
   private loaded = false;
@@ -74,21 +82,38 @@ export class HfOverview extends LitElement {
     return [{ label, values: values.map((v) => (v === null ? null : v * k)), colour }];
   }
 
+  /** probesStrip: each probe with an icon and a word: on time, late (its lag), or disconnected. */
+  private probesStrip() {
+    const states = this.window?.probeStates ?? [];
+    if (!this.window) return nothing;
+    return html`<section class="probes" aria-label="Probes" data-testid="probes-strip">
+      <h2>Probes</h2>
+      ${states.length === 0 ? html`<span class="state">none has reported yet</span>` : nothing}
+      ${states.map((p) => {
+        const [tone, text] = !p.connected ? ['bad', '✕ disconnected'] : p.in_window && p.lag_ms <= 3 * this.windowMs ? ['ok', '● on time'] : ['warn', `! ${formatDuration(p.lag_ms)} behind`];
+        return html`<a class="probe ${tone}" href="/health" data-probe=${p.probe} title="lag ${formatDuration(p.lag_ms)}">${p.probe}: ${text}</a>`;
+      })}
+    </section>`;
+  }
+
   render() {
     const t = this.totals;
     const perS = 1000 / this.windowMs;
     const sub = `per ${this.windowMs / 1000} s window, last hour`;
     return html`
-      <hf-totals .window=${this.window}></hf-totals>
+      <hf-totals .window=${this.window} .units=${this.units}></hf-totals>
       <section class="charts" aria-label="Network totals over the last hour" data-testid="totals-charts" data-points=${t?.ts.length ?? 0}>
         ${this.error ? html`<p class="state" role="alert">Totals unavailable: ${this.error}</p>` : nothing}
         ${t ? html`
-          <hf-chart caption="Throughput" unit="bit/s" .subtitle=${sub} .ts=${t.ts} .series=${this.line('bits/s', t.bytes, 8 * perS, '#0072b2')}></hf-chart>
+          ${this.units === 'bytes'
+            ? html`<hf-chart caption="Throughput" unit="B/s" .subtitle=${sub} .ts=${t.ts} .series=${this.line('bytes/s', t.bytes, perS, '#0072b2')}></hf-chart>`
+            : html`<hf-chart caption="Throughput" unit="bit/s" .subtitle=${sub} .ts=${t.ts} .series=${this.line('bits/s', t.bytes, 8 * perS, '#0072b2')}></hf-chart>`}
           <hf-chart caption="Packets" unit="packets/s" .subtitle=${sub} .ts=${t.ts} .series=${this.line('packets/s', t.packets, perS, '#009e73')}></hf-chart>
           <hf-chart caption="Flows" unit="flows/s" .subtitle=${sub} .ts=${t.ts} .series=${this.line('flows/s', t.flows, perS, '#e69f00')}></hf-chart>
           <hf-chart caption="Active hosts" unit="" .subtitle=${sub} .ts=${t.ts} .series=${this.line('hosts', t.hosts, 1, '#cc79a7')}></hf-chart>
         ` : this.window ? html`<p class="state">loading the last hour…</p>` : nothing}
       </section>
+      ${this.probesStrip()}
       <hf-top-hosts .window=${this.window} .sort=${this.sort}></hf-top-hosts>
     `;
   }

@@ -105,6 +105,8 @@ export class HfTotals extends LitElement {
 
   /** The window to show; null before the first complete window. */
   @property({ attribute: false }) window: WindowMessage | null = null;
+  /** Throughput in bits (the default) or bytes per second. */
+  @property() units: 'bits' | 'bytes' = 'bits';
 
   private tiles(w: WindowMessage | null): Tile[] {
     const t = w?.totals;
@@ -115,8 +117,8 @@ export class HfTotals extends LitElement {
     return [
       {
         key: 'bits',
-        label: 'Bits/s',
-        quantity: quantity(perSecond((t?.bytes ?? Number.NaN) * 8, len), 'bit/s'),
+        label: this.units === 'bytes' ? 'Bytes/s' : 'Bits/s',
+        quantity: this.units === 'bytes' ? quantity(perSecond(t?.bytes ?? Number.NaN, len), 'B/s') : quantity(perSecond((t?.bytes ?? Number.NaN) * 8, len), 'bit/s'),
         note: total(t?.bytes, 'B'),
         exact: t ? `${formatExact(t.bytes)} bytes in the window` : MISSING,
       },
