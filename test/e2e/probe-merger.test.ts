@@ -128,6 +128,7 @@ describe('probe and merger as separate processes on loopback', () => {
       ['/hosts/not-an-address/series', /is not an IPv4 or IPv6 address/],
       ['/heatmap', /prefix is required/],
       ['/heatmap?prefix=10.0.0.0/8&metric=nope', /metric must be one of/],
+      ['/heatmap?prefix=10.0.0.0/8&format=png', /format must be json or f32, got "png"/],
       ['/totals?step=0', /step must be an integer/],
       ['/hosts/top?limit=1e3', /limit must be an integer/],
       ['/hosts/%ZZ/series', /not a valid URL path segment/],

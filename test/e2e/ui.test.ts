@@ -109,6 +109,21 @@ describe('the web UI', () => {
     expect(await page.locator('[data-testid="current-prefix"]').innerText()).toBe('10.0.0.0/16');
     await poll(async () => (Number(await canvas.getAttribute('data-seen')) > 0 ? true : undefined), 10_000, 'the /16 drawn');
     await shot(page, 'heatmap-16');
+    // The grid the canvas drew came as float32 cells; they are the JSON answer's values, densely.
+    for (const prefix of ['10.0.0.0/16', '10.0.0.0/8']) {
+      const q = `prefix=${prefix}&from=${Date.parse(r.from)}&to=${Date.parse(r.to)}`;
+      const asJson = (await getJson(`${base}/api/heatmap?${q}`)).body;
+      const bytes = await (await fetch(`${base}/api/heatmap?${q}&format=f32`)).arrayBuffer();
+      const f32 = new Float32Array(bytes, 0, 65_536);
+      expect(bytes.byteLength).toBe(prefix.endsWith('/16') ? 65_536 * 4 : 65_536 * 6);
+      expect(asJson.cell.length).toBeGreaterThan(0);
+      expect(f32.reduce((n, v) => (Number.isNaN(v) ? n : n + 1), 0)).toBe(asJson.cell.length);
+      asJson.cell.forEach((c: number, i: number) => expect(f32[c]).toBe(Math.fround(asJson.value[i])));
+      if (prefix.endsWith('/8')) {
+        const hosts = new Uint16Array(bytes, 65_536 * 4, 65_536);
+        asJson.cell.forEach((c: number, i: number) => expect(hosts[c]).toBe(asJson.hosts[i]));
+      }
+    }
     // Host 10.0.0.53: row 0, column 53 of the /16's 256 x 256 grid.
     let seriesUrl = '';
     page.on('request', (req) => { if (req.url().includes('/series?')) seriesUrl = req.url(); });

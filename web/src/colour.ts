@@ -39,22 +39,22 @@ export interface Scale {
 }
 
 export function makeScale(kind: 'log' | 'lin', values: ArrayLike<number>, pinnedMax?: number): Scale {
-  let min = Infinity;
-  const positive: number[] = [];
+  let min = Infinity, n = 0;
+  const positive = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (v > 0) { positive.push(v); if (v < min) min = v; }
+    if (v > 0) { positive[n++] = v; if (v < min) min = v; }
   }
-  positive.sort((a, b) => a - b);
+  positive.subarray(0, n).sort(); // A typed sort: numeric, and several times faster than an array's.
   // The top defaults to the 99.5th percentile of the visible cells, so that one outlier does not flatten the rest.
-  const max = pinnedMax ?? (positive.length ? positive[Math.min(positive.length - 1, Math.floor(positive.length * 0.995))]! : 1);
+  const max = pinnedMax ?? (n ? positive[Math.min(n - 1, Math.floor(n * 0.995))]! : 1);
   if (!Number.isFinite(min)) min = 1;
   if (kind === 'lin') {
     return { kind, min: 0, max, index: (v) => Math.min(255, Math.max(0, Math.round((v / max) * 255))) };
   }
   const lo = Math.log10(Math.min(min, max)), hi = Math.log10(max);
-  const span = hi - lo || 1;
-  return { kind, min: Math.min(min, max), max, index: (v) => Math.min(255, Math.max(0, Math.round(((Math.log10(v) - lo) / span) * 255))) };
+  const k = 255 / (hi - lo || 1);
+  return { kind, min: Math.min(min, max), max, index: (v) => { const i = Math.round((Math.log10(v) - lo) * k); return i < 0 ? 0 : i > 255 ? 255 : i; } };
 }
 
 /** decadeTicks are the powers of ten within [min, max], for a log legend. */

@@ -8,6 +8,20 @@ export class ApiFailure extends Error {
 }
 
 export async function getJson<T = any>(url: string, signal?: AbortSignal): Promise<T> {
+  const res = await request(url, signal);
+  const body = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) throw new ApiFailure((body as { error?: string } | null)?.error ?? `HTTP ${res.status}`, res.status);
+  return body as T;
+}
+
+/** getBytes is a binary answer (the heatmap's grid). */
+export async function getBytes(url: string, signal?: AbortSignal): Promise<ArrayBuffer> {
+  const res = await request(url, signal);
+  if (!res.ok) throw new ApiFailure(((await res.json().catch(() => null)) as { error?: string } | null)?.error ?? `HTTP ${res.status}`, res.status);
+  return res.arrayBuffer();
+}
+
+async function request(url: string, signal?: AbortSignal): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, { signal, credentials: 'same-origin' });
@@ -19,9 +33,7 @@ export async function getJson<T = any>(url: string, signal?: AbortSignal): Promi
     location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
     throw new ApiFailure('signed out: signing in again', 401);
   }
-  const body = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) throw new ApiFailure((body as { error?: string } | null)?.error ?? `HTTP ${res.status}`, res.status);
-  return body as T;
+  return res;
 }
 
 /** Statistics an analyst can colour, sort or chart by, with the words for them. */
