@@ -38,7 +38,17 @@ async function open(path: string): Promise<Page> {
   await page.goto(base + path);
   return page;
 }
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+/** shot keeps a screenshot of the view and checks it with axe-core (WCAG 2 A and AA rules, shadow roots included). */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations, `accessibility of ${name}`).toEqual([]);
+}
 const errorsOf = (page: Page) => (page as Page & { errors: string[] }).errors;
 /** A range of written windows: from the start of the run to three seconds ago, as ISO times. */
 const pastRange = () => {
@@ -108,6 +118,15 @@ describe('the web UI', () => {
     await page.waitForURL(/\/map\/10\.0\.0\.0\/16\?/);
     expect(await page.locator('[data-testid="current-prefix"]').innerText()).toBe('10.0.0.0/16');
     await poll(async () => (Number(await canvas.getAttribute('data-seen')) > 0 ? true : undefined), 10_000, 'the /16 drawn');
+    // The keyboard: arrows move the focus cell and say its figures; Backspace goes up and comes back.
+    await canvas.focus();
+    for (let i = 0; i < 53; i++) await page.keyboard.press('ArrowRight');
+    expect(await page.locator('[data-testid="cell-info"]').innerText()).toContain('10.0.0.53');
+    await page.keyboard.press('Backspace');
+    await page.waitForURL(/\/map\/10\.0\.0\.0\/8\?/);
+    await page.goBack();
+    await page.waitForURL(/\/map\/10\.0\.0\.0\/16\?/);
+    await poll(async () => (Number(await canvas.getAttribute('data-seen')) > 0 ? true : undefined), 10_000, 'the /16 again');
     await shot(page, 'heatmap-16');
     // The grid the canvas drew came as float32 cells; they are the JSON answer's values, densely.
     for (const prefix of ['10.0.0.0/16', '10.0.0.0/8']) {
@@ -163,14 +182,23 @@ describe('the web UI', () => {
     await poll(async () => ((await step.getAttribute('data-step')) === '3600000' ? true : undefined), 10_000, 'hours');
     await page.locator('[data-testid="granularity"]').selectOption('window');
     await poll(async () => ((await step.getAttribute('data-step')) === '144000' ? true : undefined), 10_000, 'windows, as many as fit');
+    // Compare: another host's series join every chart, dashed.
+    const compare = page.locator('input[placeholder="address"]');
+    await compare.fill('10.6.145.2');
+    await compare.press('Enter');
+    await page.locator('hf-chart [data-series="10.6.145.2 out"]').first().waitFor({ timeout: 10_000 });
     const link = page.url();
     expect(new URL(link).searchParams.get('gran')).toBe('window');
-    await page.goBack(); // Back undoes the last choice.
+    expect(new URL(link).searchParams.get('cmp')).toBe('10.6.145.2');
+    await shot(page, 'host-compare');
+    await page.goBack(); // Back undoes the last choices.
+    await page.goBack();
     await poll(async () => ((await step.getAttribute('data-step')) === '3600000' ? true : undefined), 10_000, 'back to hours');
     await page.close();
     const again = await open(new URL(link).pathname + new URL(link).search);
     await poll(async () => ((await again.locator('[data-testid="step"]').getAttribute('data-step')) === '144000' ? true : undefined), 10_000, 'the deep link');
     expect(await again.locator('[data-testid="granularity"]').inputValue()).toBe('window');
+    await again.locator('hf-chart [data-series="10.6.145.2 out"]').first().waitFor({ timeout: 10_000 });
     expect(await again.locator('[data-testid="range-from"]').inputValue()).toBe('now-24h');
     // The search box: a prefix to its heatmap, an address to its detail.
     await again.locator('[data-testid="search"]').fill('10.0.0.0/16');
@@ -199,6 +227,9 @@ describe('the web UI', () => {
     await page.locator('[data-testid="host-empty"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid="host-empty"]').innerText()).toContain('No data for 192.0.2.1 in this range');
     await shot(page, 'host-empty');
+    await page.goto(`${base}/map/2001:db8::/32`); // IPv6 zooms by nibbles; the capture has none.
+    await page.locator('[data-testid="heatmap-empty"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('hf-heatmap nav li').allInnerTexts()).toEqual(['::/0', '2000::/8', '2001::/16', '2001:d00::/24', '2001:db8::/32']);
     await page.close();
   });
 });

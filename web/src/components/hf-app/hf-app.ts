@@ -240,7 +240,7 @@ export class HfApp extends LitElement {
       if (metric === 'bytes_out') p.delete('metric'); else p.set('metric', metric);
       this.withParams(p);
     });
-    fetch('/api/status').then((r) => (r.ok ? r.json() : null)).then((s) => { if (s?.window_ms) { this.windowMsFromStatus = s.window_ms; this.requestUpdate(); } }).catch(() => undefined);
+    getJson<{ window_ms?: number }>('/api/status').then((s) => { if (s?.window_ms) { this.windowMsFromStatus = s.window_ms; this.requestUpdate(); } }).catch(() => undefined);
   }
 
   /** withParams puts a view's new parameters into the URL (v=1 with any, none without). */
@@ -354,6 +354,8 @@ export class HfApp extends LitElement {
 
   private view(w: WindowMessage | null) {
     const r = this.route, windowMs = this.windowMs;
+    // The window length sets steps and ranges: wait for it (the first window, or /api/status) rather than guess.
+    if (!w && !this.windowMsFromStatus && r.view !== 'overview') return html`<p role="status">connecting to the merger…</p>`;
     switch (r.view) {
       case 'map': {
         if (!r.prefixGiven) {

@@ -91,14 +91,17 @@ export class HfHeatmap extends LitElement {
   @query('.legend canvas') private legendCanvas?: HTMLCanvasElement;
 
   protected willUpdate(changed: PropertyValues<this>): void {
-    const fetchNeeded = changed.has('cidr') || changed.has('metric') || changed.has('from') || changed.has('to') || (changed.has('tick') && this.live);
-    if (fetchNeeded && this.cidr) void this.load(changed.has('cidr'));
+    // A live window moves from and to as well: only a prefix or statistic of the analyst's choosing dims the grid while it loads.
+    const asked = changed.has('cidr') || changed.has('metric');
+    const fetchNeeded = asked || changed.has('from') || changed.has('to') || (changed.has('tick') && this.live);
+    if (fetchNeeded && this.cidr) void this.load(changed.has('cidr'), !asked && this.live);
   }
 
-  private async load(newPrefix: boolean): Promise<void> {
+  private async load(newPrefix: boolean, quiet = false): Promise<void> {
+    if (quiet && this.abort) return; // A live refresh never aborts the load in flight: that could starve it.
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
-    this.loading = true;
+    this.loading = !quiet;
     if (newPrefix) { this.hover = -1; this.focusCell = -1; }
     try {
       const q = new URLSearchParams({ prefix: formatPrefix(this.cidr), metric: this.metric, from: String(this.from), to: String(this.to), format: 'f32' });
@@ -115,7 +118,7 @@ export class HfHeatmap extends LitElement {
     } catch (err) {
       if ((err as Error).name !== 'AbortError') this.error = (err as Error).message;
     } finally {
-      if (this.abort === abort) this.loading = false;
+      if (this.abort === abort) { this.loading = false; this.abort = undefined; }
     }
   }
 

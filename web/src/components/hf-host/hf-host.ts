@@ -83,14 +83,17 @@ export class HfHost extends LitElement {
 
   protected willUpdate(changed: PropertyValues<this>): void {
     const live = timeRange(this.params, Date.now(), this.windowMs).live;
-    if (changed.has('host') || changed.has('params') || changed.has('windowMs') || (changed.has('tick') && live)) void this.load();
+    const asked = changed.has('host') || changed.has('params') || changed.has('windowMs');
+    if (asked || (changed.has('tick') && live)) void this.load(!asked);
   }
 
-  private async load(): Promise<void> {
+  /** load fetches the series; a live refresh keeps the charts as they are meanwhile (no dimming each window). */
+  private async load(quiet = false): Promise<void> {
+    if (quiet && this.abort) return; // The load in flight brings the new windows too; aborting it each window could starve it.
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
     const r = this.range();
-    this.loading = true;
+    this.loading = !quiet;
     try {
       const q = `from=${r.from}&to=${r.to}&step=${r.step}`;
       this.data = await Promise.all([this.host, ...this.compared].map((h) => getJson<Series>(`/api/hosts/${encodeURIComponent(h)}/series?${q}`, abort.signal)));
@@ -98,7 +101,7 @@ export class HfHost extends LitElement {
     } catch (err) {
       if ((err as Error).name !== 'AbortError') this.error = (err as Error).message;
     } finally {
-      if (this.abort === abort) this.loading = false;
+      if (this.abort === abort) { this.loading = false; this.abort = undefined; }
     }
   }
 
