@@ -47,7 +47,7 @@ common: --max-hosts N (hosts per window in the probe's table, default 200000);
           a merger beyond loopback refuses to start without probe tokens and an access token or users;
         --tls-cert FILE --tls-key FILE (PEM): the merger serves HTTPS and wss://; probe --ca FILE pins the CA
         --retain-windows 24h, --retain-minutes 14d, --retain-hours 365d (how long each level of history is kept);
-        --max-probe-frames-per-second 100 (past it a probe connection is read more slowly, not closed);
+        --max-probe-frames-per-second 100 (two seconds of burst; past it a probe connection is closed, 1008; probes pace their resends to 50/s);
         --live-max-buffer 4M (a browser on /api/live this far behind is closed; it reconnects and backfills)`;
 
 const FLAGS = {

@@ -11,7 +11,6 @@ import { Tokens, bearer } from './auth.js';
 import { Login } from './login.js';
 import { Sessions } from './sessions.js';
 import { Users } from './users.js';
-import type { ApiResponse } from './api.js';
 import { loadStaticFiles } from './static-files.js';
 import { liveMessage, type ProbeLive } from './query.js';
 import { hostText, type MergerConfig } from '../shared/config.js';

@@ -143,7 +143,8 @@ export class MergerServer {
       const answer = (body: string | undefined): Promise<ApiResponse & { cacheable?: boolean }> =>
         body === undefined ? Promise.resolve({ status: 413, body: `at most ${MAX_FORM_BYTES} bytes\n`, contentType: 'text/plain' })
           : path === LOGIN_PATH ? this._h.login({ method: post ? 'post' : 'get', query, body, cred }) : this._answer(path, query, cred);
-      void (post ? readBody(res) : Promise.resolve('')).then(answer).then((r) => {
+      const failed = (err: unknown) => ({ status: 500, body: JSON.stringify({ error: String(err) }), contentType: 'application/json' });
+      void (post ? readBody(res) : Promise.resolve('')).then(answer).catch(failed).then((r: ApiResponse & { cacheable?: boolean }) => {
         if (aborted) return;
         res.cork(() => {
           res.writeStatus(statusLine(r.status));

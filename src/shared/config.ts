@@ -48,7 +48,7 @@ export interface MergerConfig {
   sessionTtlMs: number; // How long a sign-in lasts.
   tls: { certFile: string; keyFile: string } | null; // PEM files: HTTPS and wss:// on the one port.
   maxPendingBytes: number; // Memory for the windows still open; frames beyond it are refused (over_memory) and counted.
-  maxProbeFramesPerSecond: number; // A probe sends one frame a window; resends after an outage are paced to this.
+  maxProbeFramesPerSecond: number; // Past it (two seconds of burst) a probe connection is closed; probes pace their resends to 50/s.
   liveMaxBufferBytes: number; // What may wait for one browser on /api/live before it is closed as too slow.
   webRoot: string; // Where the UI bundle is served from.
 }
