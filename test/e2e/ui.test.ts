@@ -191,6 +191,14 @@ describe('the web UI', () => {
     expect(new URL(link).searchParams.get('gran')).toBe('window');
     expect(new URL(link).searchParams.get('cmp')).toBe('10.6.145.2');
     await shot(page, 'host-compare');
+    // Copy link: the same view with the range as absolute times, for a ticket.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.locator('[data-testid="copy-link"]').click();
+    const copied = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+    expect(copied.pathname).toBe('/host/10.0.0.53');
+    expect(copied.searchParams.get('cmp')).toBe('10.6.145.2');
+    expect(Date.parse(copied.searchParams.get('to')!) - Date.parse(copied.searchParams.get('from')!)).toBeGreaterThanOrEqual(86_400_000);
+    expect(copied.searchParams.get('from')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     await page.goBack(); // Back undoes the last choices.
     await page.goBack();
     await poll(async () => ((await step.getAttribute('data-step')) === '3600000' ? true : undefined), 10_000, 'back to hours');

@@ -65,6 +65,7 @@ export class HfHost extends LitElement {
   @state() private loading = false;
   @state() private error = '';
   @state() private compareText = '';
+  @state() private copied = false;
   private abort?: AbortController;
 
   private get gran(): Granularity {
@@ -166,6 +167,7 @@ export class HfHost extends LitElement {
         </select></label>
         <span data-testid="step" data-step=${main?.step ?? ''}>${main ? stepText : ''}</span>
         ${r.live ? html`<span data-testid="live">● live</span>` : html`<button @click=${() => this.change({ to: undefined })}>Paused: back to live</button>`}
+        <button data-testid="copy-link" title="a link with this range as absolute times: it shows the same data tomorrow" @click=${() => this.copyLink(r.from, r.to)}>${this.copied ? 'copied' : 'copy link'}</button>
         <label>compare <input size="18" placeholder="address" .value=${this.compareText} @input=${(e: Event) => { this.compareText = (e.target as HTMLInputElement).value; }}
           @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter' && parsePrefix(this.compareText)?.len === 128) { this.change({ cmp: [...this.compared, this.compareText.trim()].join(',') }); this.compareText = ''; } }}></label>
         ${this.compared.map((h, i) => html`<button class="mono" title="stop comparing" @click=${() => this.change({ cmp: this.compared.filter((x) => x !== h).join(',') || undefined })}>${h} ${['—', '- -', '···', '-·-', '. .'][i + 1]} ✕</button>`)}
@@ -178,6 +180,17 @@ export class HfHost extends LitElement {
         ${main && hasRows ? this.charts().map((def) => html`<hf-chart .caption=${def.caption} .unit=${def.unit} .subtitle=${def.distinct ? `≈ distinct in bucket, ${levelText}` : stepText} .ts=${main.ts} .series=${this.chartSeries(def)} data-chart=${def.caption}></hf-chart>`) : nothing}
       </div>
     `;
+  }
+
+  /** copyLink puts this view's URL on the clipboard with from and to as absolute UTC times. */
+  private async copyLink(from: number, to: number): Promise<void> {
+    const url = new URL(location.href);
+    url.searchParams.set('from', new Date(from).toISOString());
+    url.searchParams.set('to', new Date(to).toISOString());
+    url.searchParams.set('v', '1');
+    await navigator.clipboard.writeText(url.toString());
+    this.copied = true;
+    setTimeout(() => { this.copied = false; }, 2000);
   }
 
   private follow(e: Event): void {
