@@ -208,6 +208,15 @@ describe('the web UI', () => {
     expect(await again.locator('[data-testid="granularity"]').inputValue()).toBe('window');
     await again.locator('hf-chart [data-series="10.6.145.2 out"]').first().waitFor({ timeout: 10_000 });
     expect(await again.locator('[data-testid="range-from"]').inputValue()).toBe('now-24h');
+    // Moving the range: earlier pauses live with absolute times of the same length; back to live resumes.
+    await again.locator('[data-testid="earlier"]').click();
+    await again.locator('[data-testid="back-to-live"]').waitFor();
+    const paused = new URL(again.url()).searchParams;
+    expect(Date.parse(paused.get('to')!) - Date.parse(paused.get('from')!)).toBeGreaterThanOrEqual(86_400_000);
+    expect(Date.now() - Date.parse(paused.get('to')!)).toBeGreaterThanOrEqual(86_000_000);
+    await again.locator('[data-testid="back-to-live"]').click();
+    await again.locator('[data-testid="live"]').waitFor();
+    expect(new URL(again.url()).searchParams.get('to')).toBeNull();
     // The search box: a prefix to its heatmap, an address to its detail.
     await again.locator('[data-testid="search"]').fill('10.0.0.0/16');
     await again.locator('[data-testid="search"]').press('Enter');

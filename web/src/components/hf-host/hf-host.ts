@@ -166,7 +166,12 @@ export class HfHost extends LitElement {
           ${GRANULARITIES.map((g) => html`<option value=${g} ?selected=${g === this.gran}>${g === 'auto' ? `auto (${r.level})` : g}</option>`)}
         </select></label>
         <span data-testid="step" data-step=${main?.step ?? ''}>${main ? stepText : ''}</span>
-        ${r.live ? html`<span data-testid="live">● live</span>` : html`<button @click=${() => this.change({ to: undefined })}>Paused: back to live</button>`}
+        <span role="group" aria-label="Move the range">
+          <button data-testid="earlier" title="the range before this one" @click=${() => this.shift(r.from, r.to, -1)}>◀ earlier</button>
+          <button data-testid="later" title="the range after this one" ?disabled=${r.live} @click=${() => this.shift(r.from, r.to, 1)}>later ▶</button>
+          <button data-testid="zoom-out" title="twice the range, around its middle" @click=${() => this.zoomOut(r.from, r.to)}>zoom out</button>
+        </span>
+        ${r.live ? html`<span data-testid="live">● live</span>` : html`<button data-testid="back-to-live" @click=${() => this.change({ from: `now-${Math.round((r.to - r.from) / 60_000)}m`, to: undefined })}>Paused: back to live</button>`}
         <button data-testid="copy-link" title="a link with this range as absolute times: it shows the same data tomorrow" @click=${() => this.copyLink(r.from, r.to)}>${this.copied ? 'copied' : 'copy link'}</button>
         <label>compare <input size="18" placeholder="address" .value=${this.compareText} @input=${(e: Event) => { this.compareText = (e.target as HTMLInputElement).value; }}
           @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter' && parsePrefix(this.compareText)?.len === 128) { this.change({ cmp: [...this.compared, this.compareText.trim()].join(',') }); this.compareText = ''; } }}></label>
@@ -180,6 +185,23 @@ export class HfHost extends LitElement {
         ${main && hasRows ? this.charts().map((def) => html`<hf-chart .caption=${def.caption} .unit=${def.unit} .subtitle=${def.distinct ? `≈ distinct in bucket, ${levelText}` : stepText} .ts=${main.ts} .series=${this.chartSeries(def)} data-chart=${def.caption}></hf-chart>`) : nothing}
       </div>
     `;
+  }
+
+  /** shift moves the range by its own length; reaching now, it is live again. */
+  private shift(from: number, to: number, direction: -1 | 1): void {
+    const span = to - from;
+    this.setRange(from + direction * span, to + direction * span);
+  }
+
+  /** zoomOut doubles the range around its middle, never past now. */
+  private zoomOut(from: number, to: number): void {
+    const span = to - from, end = Math.min(Date.now(), (from + to) / 2 + span);
+    this.setRange(end - 2 * span, end);
+  }
+
+  private setRange(from: number, to: number): void {
+    if (to >= Date.now()) this.change({ from: `now-${Math.max(1, Math.round((to - from) / 60_000))}m`, to: undefined });
+    else this.change({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
   }
 
   /** copyLink puts this view's URL on the clipboard with from and to as absolute UTC times. */
