@@ -25,6 +25,7 @@ export interface ApiSources {
   levels: Level[];
   latest(): CompletedWindow | undefined;
   probeStates(w: CompletedWindow): ProbeLive[];
+  knownProbe(id: string): boolean;
   /** historyUpTo: every window before it is in the history (-Infinity: none yet). */
   historyUpTo(): number;
   status(): object;
@@ -167,6 +168,7 @@ export class Api {
     const range = { from: Math.floor(r.from / windowMs) * windowMs, to: Math.ceil(r.to / windowMs) * windowMs };
     if ((range.to - range.from) / windowMs > MAX_POINTS) throw new ApiError(`from..to spans more than ${MAX_POINTS} windows`);
     const w = await this._s.queries.probeWindows(probe, range, windowMs);
+    if (w.reported === 0 && !this._s.knownProbe(probe)) return json(404, { error: `no probe ${shown(probe)} has connected to this merger, and the range has no window of one` });
     return json(200, { probe, ...range, window_ms: windowMs, ...w });
   }
 

@@ -15,8 +15,10 @@ export interface LoginRequest {
   cred: Credentials;
 }
 
-/** safeNext keeps a return path on this site: "/..." but not "//host/..." (an open redirect). */
-export const safeNext = (next: string | null): string => (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
+/** safeNext keeps a return path on this site, else "/": printable ASCII only (no CR/LF to split the Location
+ * header, no tab or space a browser would drop to make "/\t/evil" into "//evil"), starting with one "/" not
+ * followed by another or by a backslash (both read as another host). */
+export const safeNext = (next: string | null): string => (next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/');
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -84,6 +84,7 @@ export class Merger {
       levels: store.levels,
       latest: () => this._latest,
       probeStates: (w) => this.probeStates(w),
+      knownProbe: (id) => this._probes.has(id) || [...this._connections.values()].includes(id),
       historyUpTo: () => store.completedUpTo,
       status: () => this.status(),
       probes: () => this.probes(),

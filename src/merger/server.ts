@@ -131,9 +131,11 @@ export class MergerServer {
     });
     app.any('/*', (res, req) => {
       const method = req.getMethod(), path = req.getUrl();
-      const post = method === 'post' && path === LOGIN_PATH;
-      if (method !== 'get' && !post) {
-        res.cork(() => res.writeStatus('405 Method Not Allowed').writeHeader('allow', path === LOGIN_PATH ? 'GET, POST' : 'GET').end('only GET\n'));
+      const post = method === 'post' && path === LOGIN_PATH, head = method === 'head';
+      if (method !== 'get' && !head && !post) {
+        const allow = path === LOGIN_PATH ? 'GET, HEAD, POST' : 'GET, HEAD';
+        res.cork(() => res.writeStatus('405 Method Not Allowed').writeHeader('allow', allow).writeHeader('content-type', 'application/json')
+          .end(JSON.stringify({ error: `${method.toUpperCase().slice(0, 16)} is not allowed here: ${allow}` })));
         return;
       }
       const query = req.getQuery() ?? '';
@@ -149,9 +151,11 @@ export class MergerServer {
         res.cork(() => {
           res.writeStatus(statusLine(r.status));
           if (r.contentType) res.writeHeader('content-type', r.contentType);
-          for (const [k, v] of Object.entries(r.headers ?? {})) res.writeHeader(k, v);
+          // A header value never carries CR or LF: nothing a request put into one can split the response.
+          for (const [k, v] of Object.entries(r.headers ?? {})) res.writeHeader(k, v.replace(/[\r\n]/g, ''));
           if (!r.cacheable) res.writeHeader('cache-control', 'no-store');
-          res.end(r.body);
+          if (head) res.endWithoutBody(typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.byteLength);
+          else res.end(r.body);
         });
       });
     });
@@ -182,7 +186,8 @@ export class MergerServer {
       return { status: 500, body: JSON.stringify({ error: String(err) }), contentType: 'application/json' };
     }
     if (response) return response;
-    const file = this._h.staticFiles.get(path) ?? (path.startsWith('/api/') ? undefined : this._h.staticFiles.get('/'));
+    // The UI's own paths get its page (it routes them); anything else is not found.
+    const file = this._h.staticFiles.get(path) ?? (/^\/(?:(?:map|host|health)(?:\/|$)|$)/.test(path) ? this._h.staticFiles.get('/') : undefined);
     if (file) return { status: 200, body: file.body, contentType: file.contentType, cacheable: true };
     return path.startsWith('/api/') || this._h.staticFiles.size > 0
       ? { status: 404, body: JSON.stringify({ error: `no route ${path}` }), contentType: 'application/json' }

@@ -134,6 +134,13 @@ describe('probe and merger as separate processes on loopback', () => {
       ['/hosts/%ZZ/series', /not a valid URL path segment/],
       ['/probes/%E0%A4%A/windows', /not a valid URL path segment/],
     ];
+    expect((await getJson(`${api}/probes/never-was/windows`)).status).toBe(404);
+    const head = await fetch(`${api}/status`, { method: 'HEAD' });
+    expect([head.status, await head.text()]).toEqual([200, '']);
+    const put = await fetch(`${api}/status`, { method: 'PUT' });
+    expect([put.status, put.headers.get('allow'), (await put.json()).error]).toEqual([405, 'GET, HEAD', 'PUT is not allowed here: GET, HEAD']);
+    expect((await fetch(`http://127.0.0.1:${port}/favicon.ico`)).status).toBe(404); // Not the UI's page: not found.
+    expect((await fetch(`http://127.0.0.1:${port}/map/10.0.0.0/8`)).status).toBe(200); // The UI's own paths get its page.
     for (const [path, message] of refusals) {
       const r = await getJson(api + path);
       expect(r.status, path).toBe(400);

@@ -244,6 +244,11 @@ describe('the web UI', () => {
     await page.locator('[data-testid="host-empty"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid="host-empty"]').innerText()).toContain('No data for 192.0.2.1 in this range');
     await shot(page, 'host-empty');
+    await page.goto(`${base}/map/10.0.0.0/8?metric=nonsense&from=now-5m`); // A bad parameter falls back, and says so.
+    expect(await page.locator('.notice').innerText()).toBe('the heatmap cannot colour by "nonsense": showing bytes out');
+    await poll(async () => (Number(await page.locator('[data-testid="heatmap"]').getAttribute('data-seen')) > 0 ? true : undefined), 10_000, 'the /8 by bytes out');
+    await page.goto(`${base}/host/10.0.0.53?cmp=10.6.145.2,nonsense`);
+    expect(await page.locator('[data-testid="compare-notice"]').innerText()).toBe('not addresses, not compared: nonsense');
     await page.goto(`${base}/map/2001:db8::/32`); // IPv6 zooms by nibbles; the capture has none.
     await page.locator('[data-testid="heatmap-empty"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('hf-heatmap nav li').allInnerTexts()).toEqual(['::/0', '2000::/8', '2001::/16', '2001:d00::/24', '2001:db8::/32']);

@@ -44,5 +44,8 @@ export const STAT_LABELS: Record<string, string> = {
   tcp_syn_out: 'TCP SYN flows out', tcp_syn_in: 'TCP SYN flows in', tcp_rst_out: 'TCP RST flows out', tcp_rst_in: 'TCP RST flows in',
 };
 
+/** HEATMAP_STATS are what the heatmap can colour by. */
+export const HEATMAP_STATS = ['bytes_out', 'bytes_in', 'packets_out', 'packets_in', 'flows_out', 'flows_in', 'peers_out', 'peers_in', 'dst_ports_out', 'tcp_syn_out'];
+
 /** DISTINCT_STATS are estimates (sketch unions): shown with "≈". */
 export const DISTINCT_STATS = new Set(['peers_out', 'peers_in', 'dst_ports_out', 'local_ports_in']);

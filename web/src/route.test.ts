@@ -13,6 +13,10 @@ describe('routes', () => {
     const bad = parseRoute('/map/10.300.0.0/16', '');
     expect([bad.view, formatPrefix(bad.prefix), bad.notices.length]).toEqual(['map', '0.0.0.0/0', 1]);
     expect(parseRoute('/host/nonsense', '').view).toBe('overview');
+    const metric = parseRoute('/map/10.0.0.0/8', '?metric=nonsense');
+    expect([metric.params.has('metric'), metric.notices]).toEqual([false, ['the heatmap cannot colour by "nonsense": showing bytes out']]);
+    expect(parseRoute('/map/999.1.1.1/8', '').prefixGiven).toBe(true); // Shown as the root, with its notice; not replaced.
+    expect(parseRoute('/map', '').prefixGiven).toBe(false);
   });
 
   it('writes URLs without defaults, with v=1 when there are parameters', () => {

@@ -1,6 +1,7 @@
 // The URL is the state: which view, its subject (a prefix, a host), and its parameters. Parsing falls back
 // to defaults with a notice for what it could not read; formatting omits defaults and carries v=1.
 import { parsePrefix, formatPrefix, ROOT_V4, type Prefix } from './prefix.js';
+import { HEATMAP_STATS } from './fetch.js';
 
 export type View = 'overview' | 'map' | 'host' | 'health';
 
@@ -23,14 +24,22 @@ export function parseRoute(pathname: string, search: string): Route {
     r.view = 'map';
     if (parts.length > 1) {
       const p = parsePrefix(parts.slice(1).join('/'));
-      if (p) { r.prefix = p; r.prefixGiven = true; }
+      r.prefixGiven = true; // A prefix that is not one shows the root, and says so.
+      if (p) r.prefix = p;
       else notices.push(`"${parts.slice(1).join('/')}" is not a prefix: showing ${formatPrefix(ROOT_V4)}`);
+    }
+    const metric = params.get('metric');
+    if (metric !== null && !HEATMAP_STATS.includes(metric)) {
+      notices.push(`the heatmap cannot colour by "${metric.slice(0, 40)}": showing bytes out`);
+      params.delete('metric');
     }
   } else if (parts[0] === 'host' && parts[1]) {
     const p = parsePrefix(parts[1]);
     if (p && p.len === 128) { r.view = 'host'; r.host = parts[1]; } else notices.push(`"${parts[1]}" is not an address`);
   } else if (parts[0] === 'health') {
     r.view = 'health';
+  } else if (parts.length > 0) {
+    notices.push(`there is no page ${pathname.slice(0, 60)}: showing the overview`);
   }
   return r;
 }

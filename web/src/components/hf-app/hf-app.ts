@@ -161,7 +161,7 @@ export class HfApp extends LitElement {
   @state() private now = Date.now();
 
   /** Sort of the top-hosts table, mirrored in the URL. */
-  @state() private sort: Metric = sortFromUrl(location.search);
+  @state() private sort: Metric = location.pathname === '/' ? sortFromUrl(location.search) : DEFAULT_METRIC;
   /** The view and its parameters: the URL, read. */
   @state() private route: Route = parseRoute(location.pathname, location.search);
   @state() private searchError = '';
@@ -172,7 +172,7 @@ export class HfApp extends LitElement {
   private clock: ReturnType<typeof setInterval> | undefined;
 
   private readonly onPopState = (): void => {
-    this.sort = sortFromUrl(location.search);
+    if (location.pathname === '/') this.sort = sortFromUrl(location.search); // metric means another thing on the map.
     this.route = parseRoute(location.pathname, location.search);
   };
 

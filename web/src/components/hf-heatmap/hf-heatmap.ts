@@ -7,12 +7,11 @@ import { theme } from '../../theme.js';
 import { rampTable, makeScale, decadeTicks, type Scale } from '../../colour.js';
 import { cellPrefix, formatPrefix, gridColumns, isHost, prefixLength, zoomInto, ancestors, formatAddress, cellLength, type Prefix } from '../../prefix.js';
 import { formatSI, formatExact } from '../../format.js';
-import { getBytes, STAT_LABELS, DISTINCT_STATS } from '../../fetch.js';
+import { getBytes, STAT_LABELS, DISTINCT_STATS, HEATMAP_STATS } from '../../fetch.js';
 
 const RAMP = rampTable();
 const NO_DATA = 0xffe9e6e3; // Light grey (ABGR words): no host was seen in the cell.
 const ZERO = 0xffffffff; // White: hosts seen, the statistic zero.
-export const HEATMAP_STATS = ['bytes_out', 'bytes_in', 'packets_out', 'packets_in', 'flows_out', 'flows_in', 'peers_out', 'peers_in', 'dst_ports_out', 'tcp_syn_out'];
 
 /** The grid as it came from /api/heatmap, made dense: NaN where no host was seen. */
 export interface Grid {

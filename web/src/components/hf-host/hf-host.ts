@@ -52,6 +52,7 @@ export class HfHost extends LitElement {
       .error { color: var(--hf-bad); padding: 12px; background: var(--hf-bad-bg); border-radius: 8px; }
       .dim { opacity: 0.55; }
       .mono { font-family: var(--hf-mono); }
+      .notice { color: var(--hf-warn); }
     `,
   ];
 
@@ -66,6 +67,7 @@ export class HfHost extends LitElement {
   @state() private error = '';
   @state() private compareText = '';
   @state() private copied = false;
+  @state() private compareError = '';
   private abort?: AbortController;
 
   private get gran(): Granularity {
@@ -74,7 +76,18 @@ export class HfHost extends LitElement {
   }
 
   private get compared(): string[] {
-    return (this.params.get('cmp') ?? '').split(',').filter((h) => parsePrefix(h)?.len === 128 && h !== this.host).slice(0, MAX_COMPARE);
+    return this.comparedAsked.filter((h) => parsePrefix(h)?.len === 128 && h !== this.host).slice(0, MAX_COMPARE);
+  }
+
+  private get comparedAsked(): string[] {
+    return (this.params.get('cmp') ?? '').split(',').filter(Boolean);
+  }
+
+  /** compareNotice says what of cmp= is not drawn, and why. */
+  private compareNotice(): string {
+    const bad = this.comparedAsked.filter((h) => parsePrefix(h)?.len !== 128);
+    const extra = this.comparedAsked.length - bad.length - this.compared.length;
+    return [bad.length ? `not addresses, not compared: ${bad.join(', ').slice(0, 80)}` : '', extra > 0 ? `at most ${MAX_COMPARE} hosts are compared: ${extra} left out` : ''].filter(Boolean).join('; ');
   }
 
   private range() {
@@ -154,7 +167,7 @@ export class HfHost extends LitElement {
           <span>bytes in <b data-field="bytes_in" title=${formatExact(sum(main.bytes_in))}>${formatSI(sum(main.bytes_in), 'B')}</b></span>
           <span>flows out <b data-field="flows_out" title=${formatExact(sum(main.flows_out))}>${formatSI(sum(main.flows_out))}</b></span>
           <span>flows in <b data-field="flows_in" title=${formatExact(sum(main.flows_in))}>${formatSI(sum(main.flows_in))}</b></span>
-          ${seen && Number.isFinite(seen.first) ? html`<span>seen ${new Date(seen.first).toISOString().slice(0, 19).replace('T', ' ')} – ${new Date(seen.last).toISOString().slice(11, 19)} UTC</span>` : nothing}
+          ${seen && Number.isFinite(seen.first) ? html`<span title="first flow start and last flow end in the range, as the exporters stamped them (their clocks; a replayed capture keeps its own times)">flows ${new Date(seen.first).toISOString().slice(0, 19).replace('T', ' ')} – ${new Date(seen.last).toISOString().slice(0, 19).replace('T', ' ')} UTC, exporter's clock</span>` : nothing}
         </div>` : nothing}
         <a href="/map/${formatPrefix(parsePrefix(`${this.host}/${parsePrefix(this.host)?.v4 ? 16 : 112}`) ?? parsePrefix('0.0.0.0/0')!)}" @click=${this.follow}>show in heatmap</a>
       </header>
@@ -174,7 +187,8 @@ export class HfHost extends LitElement {
         ${r.live ? html`<span data-testid="live">● live</span>` : html`<button data-testid="back-to-live" @click=${() => this.change({ from: `now-${Math.round((r.to - r.from) / 60_000)}m`, to: undefined })}>Paused: back to live</button>`}
         <button data-testid="copy-link" title="a link with this range as absolute times: it shows the same data tomorrow" @click=${() => this.copyLink(r.from, r.to)}>${this.copied ? 'copied' : 'copy link'}</button>
         <label>compare <input size="18" placeholder="address" .value=${this.compareText} @input=${(e: Event) => { this.compareText = (e.target as HTMLInputElement).value; }}
-          @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter' && parsePrefix(this.compareText)?.len === 128) { this.change({ cmp: [...this.compared, this.compareText.trim()].join(',') }); this.compareText = ''; } }}></label>
+          @keydown=${(e: KeyboardEvent) => this.onCompareKey(e)}></label>
+        ${this.compareError || this.compareNotice() ? html`<span class="notice" role="alert" data-testid="compare-notice">${this.compareError || this.compareNotice()}</span>` : nothing}
         ${this.compared.map((h, i) => html`<button class="mono" title="stop comparing" @click=${() => this.change({ cmp: this.compared.filter((x) => x !== h).join(',') || undefined })}>${h} ${['—', '- -', '···', '-·-', '. .'][i + 1]} ✕</button>`)}
       </div>
       ${r.notices.map((n) => html`<div class="state" role="note">${n}</div>`)}
@@ -185,6 +199,16 @@ export class HfHost extends LitElement {
         ${main && hasRows ? this.charts().map((def) => html`<hf-chart .caption=${def.caption} .unit=${def.unit} .subtitle=${def.distinct ? `≈ distinct in bucket, ${levelText}` : stepText} .ts=${main.ts} .series=${this.chartSeries(def)} data-chart=${def.caption}></hf-chart>`) : nothing}
       </div>
     `;
+  }
+
+  private onCompareKey(e: KeyboardEvent): void {
+    if (e.key !== 'Enter') return;
+    const text = this.compareText.trim();
+    if (parsePrefix(text)?.len !== 128) { this.compareError = `"${text.slice(0, 40)}" is not an address`; return; }
+    if (this.compared.length >= MAX_COMPARE) { this.compareError = `at most ${MAX_COMPARE} hosts are compared`; return; }
+    this.compareError = '';
+    this.compareText = '';
+    this.change({ cmp: [...this.compared, text].join(',') });
   }
 
   /** shift moves the range by its own length; reaching now, it is live again. */
