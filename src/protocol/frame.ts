@@ -355,8 +355,9 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
   }
   const hostCount = r.varint('host count');
   // Each entry takes at least 2 bytes: refuse counts the frame cannot hold before allocating anything.
-  if (hostCount > MAX_FRAME_HOSTS || hostCount * 2 > bytes.length - r.pos) {
-    throw new ProtocolError('PROTO_ERR_TOO_MANY_HOSTS', `${hostCount} hosts announced`, r.pos);
+  if (hostCount > MAX_FRAME_HOSTS) throw new ProtocolError('PROTO_ERR_TOO_MANY_HOSTS', `${hostCount} hosts announced, at most ${MAX_FRAME_HOSTS}`, r.pos);
+  if (hostCount * 2 > bytes.length - r.pos) {
+    throw new ProtocolError('PROTO_ERR_TRUNCATED', `${hostCount} hosts announced, but only ${bytes.length - r.pos} bytes follow (each host takes at least 2)`, r.pos);
   }
   const hosts: HostDelta[] = new Array(hostCount);
   const budget = { registerSketches: 0 };
