@@ -30,7 +30,7 @@ export class HfChart extends LitElement {
       figcaption { font-size: 13px; font-weight: 600; margin-bottom: 4px; }
       figcaption span { font-weight: 400; color: var(--hf-muted); }
       table { width: 100%; border-collapse: collapse; font-size: 12px; margin-top: 6px; font-variant-numeric: tabular-nums; }
-      th, td { padding: 2px 8px; text-align: right; border-top: 1px solid var(--hf-border); }
+      th, td { padding: 2px 8px; text-align: right; border-top: 1px solid var(--hf-border); white-space: nowrap; }
       th:first-child, td:first-child { text-align: left; }
       thead th { color: var(--hf-muted); font-weight: 500; }
       .key { display: inline-block; width: 14px; height: 0; border-top: 2px solid; vertical-align: middle; margin-right: 6px; }
@@ -69,7 +69,12 @@ export class HfChart extends LitElement {
         { values: (_u, ticks) => ticks.map((t) => formatClock(t * 1000).slice(0, 5)) },
         { size: 56, values: (_u, ticks) => ticks.map(tick) },
       ],
-      series: [{}, ...this.series.map((s) => ({ label: s.label, stroke: s.colour, dash: s.dash, width: 1.5, spanGaps: false, value: (_u: uPlot, v: number | null) => (v === null ? 'no data' : fmt(v)) }))],
+      // Few points with gaps between them draw no line: show each point then, so a lone window is seen.
+      series: [{}, ...this.series.map((s) => ({
+        label: s.label, stroke: s.colour, dash: s.dash, width: 1.5, spanGaps: false,
+        points: s.values.filter((v) => v !== null).length <= 120 ? { show: true, size: 5, fill: s.colour } : {},
+        value: (_u: uPlot, v: number | null) => (v === null ? 'no data' : fmt(v)),
+      }))],
     }, data, this.plotEl);
     (this.plot as unknown as { _shape: string })._shape = shape;
   }
@@ -95,13 +100,14 @@ export class HfChart extends LitElement {
         ${empty ? html`<div class="empty">No data for this range.</div>` : nothing}
         <div class="plot"></div>
         ${empty ? nothing : html`<table data-testid="chart-table">
-          <thead><tr><th>series</th><th>min</th><th>avg</th><th>max</th><th>last</th><th>total</th></tr></thead>
+          <thead><tr><th>series</th><th>min</th><th>avg</th><th>max</th><th>last</th><th>total${this.unit.endsWith('/s') ? ` (${this.unit.slice(0, -2)})` : ''}</th></tr></thead>
           <tbody>${this.series.map((s) => {
             const st = this.stats(s);
-            const cell = (v: number | undefined) => html`<td title=${v === undefined ? '' : formatExact(v)}>${v === undefined ? '—' : formatSI(v, this.unit)}</td>`;
+            // Figures without their unit: the caption says it once.
+            const cell = (v: number | undefined) => html`<td title=${v === undefined ? '' : `${formatExact(v)} ${this.unit}`}>${v === undefined ? '—' : formatSI(v)}</td>`;
             return html`<tr data-series=${s.label}><td><span class="key ${s.dash ? 'dash' : ''}" style="color:${s.colour}"></span>${s.label}</td>
               ${cell(st?.min)}${cell(st?.avg)}${cell(st?.max)}${cell(st?.last)}
-              <td data-total=${s.total ?? ''} title=${s.total == null ? '' : formatExact(s.total)}>${s.total == null ? '—' : formatSI(s.total, this.unit.replace('/s', ''))}</td></tr>`;
+              <td data-total=${s.total ?? ''} title=${s.total == null ? '' : formatExact(s.total)}>${s.total == null ? '—' : formatSI(s.total)}</td></tr>`;
           })}</tbody></table>`}
       </figure>
     `;
