@@ -1,5 +1,5 @@
 /** Queries over one completed window in memory: top hosts by a metric, window totals, the live message. Pure. */
-import { MAIN_FIELDS, OVERFLOW_HOST, STAT_COLUMNS, COLUMN_AT, type StatColumn } from '../protocol/messages.js';
+import { MAIN_FIELDS, DISTINCT_FIELDS, OVERFLOW_HOST, STAT_COLUMNS, COLUMN_AT, type StatColumn } from '../protocol/messages.js';
 import type { CompletedWindow, HostStats } from './merge.js';
 
 /** HostJson is one host's figures as the API writes them. */
@@ -51,10 +51,20 @@ export function windowTotals(hosts: Map<string, HostStats>): WindowTotals {
 /** ProbeLive is each known probe's state as a live message carries it. */
 export interface ProbeLive { probe: string; connected: boolean; lag_ms: number; in_window: boolean }
 
-/** liveMessage is what /api/live pushes for a completed window: totals, top lists for the six main counts,
+/** LIVE_COLUMNS are the statistics a live message ranks by, and the only ones its rows carry (the overview's
+ * table): the six counts and the four distinct counts. */
+export const LIVE_COLUMNS: readonly StatColumn[] = [...MAIN_FIELDS, ...DISTINCT_FIELDS];
+
+/** liveMessage is what /api/live pushes for a completed window: totals, a top list per LIVE_COLUMNS entry,
  * and every known probe's state (so that the overview shows probes without asking). */
 export function liveMessage(w: CompletedWindow, probes: ProbeLive[] = []): object {
   const top: Record<string, HostJson[]> = {};
-  for (const metric of MAIN_FIELDS) top[metric] = topHosts(w.hosts, metric, LIVE_TOP_ROWS);
+  for (const metric of LIVE_COLUMNS) {
+    top[metric] = topHosts(w.hosts, metric, LIVE_TOP_ROWS).map((row) => {
+      const trimmed: HostJson = { host: row.host };
+      for (const c of LIVE_COLUMNS) trimmed[c] = row[c];
+      return trimmed;
+    });
+  }
   return { type: 'window', start: w.start, length: w.length, probes: w.probes.length, probe_states: probes, totals: windowTotals(w.hosts), top };
 }

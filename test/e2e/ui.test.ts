@@ -88,6 +88,11 @@ describe('the web UI', () => {
     // Sorting by another statistic goes into the URL.
     await table.locator('th button', { hasText: 'packets in' }).click();
     expect(new URL(page.url()).search).toContain('metric=packets&dir=in');
+    await table.locator('th button', { hasText: 'peers out' }).click(); // A distinct count too.
+    expect(new URL(page.url()).search).toContain('metric=peers&dir=out');
+    const peers = await table.locator('tbody td.sorted').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('title')!.replace(/[^0-9]/g, ''))));
+    expect(peers.length).toBeGreaterThan(5);
+    expect(peers).toEqual([...peers].sort((a, b) => b - a));
     await shot(page, 'overview');
     expect(errorsOf(page)).toEqual([]);
     await page.close();

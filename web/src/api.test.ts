@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { METRICS, isMetric, parseWindowMessage } from './api.js';
 
-const row = { host: '10.0.0.53', flows_out: 1, packets_out: 2, bytes_out: 3, flows_in: 4, packets_in: 5, bytes_in: 6 };
+const row = { host: '10.0.0.53', flows_out: 1, packets_out: 2, bytes_out: 3, flows_in: 4, packets_in: 5, bytes_in: 6, peers_out: 7, peers_in: 8, dst_ports_out: 9, local_ports_in: 10 };
 const good = {
   type: 'window',
   start: 1_700_000_000_000,
@@ -43,7 +43,7 @@ describe('parseWindowMessage', () => {
 });
 
 describe('isMetric', () => {
-  it('recognises the six metrics only', () => {
+  it('recognises the ten metrics only', () => {
     expect(METRICS.every(isMetric)).toBe(true);
     expect(isMetric('bytes')).toBe(false);
     expect(isMetric(undefined)).toBe(false);

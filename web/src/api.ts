@@ -8,6 +8,10 @@ export const METRICS = [
   'flows_in',
   'packets_in',
   'bytes_in',
+  'peers_out',
+  'peers_in',
+  'dst_ports_out',
+  'local_ports_in',
 ] as const;
 
 /** One per-host counter: a measure (flows, packets, bytes) in one direction (out = sent, in = received). */
@@ -29,6 +33,11 @@ export interface HostRow {
   flows_in: number;
   packets_in: number;
   bytes_in: number;
+  /** Distinct counts: estimates (exact up to 256 values). */
+  peers_out: number;
+  peers_in: number;
+  dst_ports_out: number;
+  local_ports_in: number;
 }
 
 /** Sums over all hosts for one window. */
@@ -89,6 +98,10 @@ function parseRow(value: unknown): HostRow | null {
     flows_in: num(value.flows_in),
     packets_in: num(value.packets_in),
     bytes_in: num(value.bytes_in),
+    peers_out: num(value.peers_out),
+    peers_in: num(value.peers_in),
+    dst_ports_out: num(value.dst_ports_out),
+    local_ports_in: num(value.local_ports_in),
   };
 }
 

@@ -18,10 +18,13 @@ import type { SortChangeDetail } from '../hf-top-hosts/hf-top-hosts.js';
 /** A window counts as late once it is this much older than two window lengths. */
 const LATE_GRACE_MS = 5000;
 
+/** splitMetric: "dst_ports_out" is the measure "dst_ports" in the direction "out". */
+const splitMetric = (m: string): [string, string] => [m.slice(0, m.lastIndexOf('_')), m.slice(m.lastIndexOf('_') + 1)];
+
 /** Reads the sort from `?metric=bytes&dir=out` (both optional); unknown values fall back to the default. */
 function sortFromUrl(search: string): Metric {
   const params = new URLSearchParams(search);
-  const [defMeasure, defDir] = DEFAULT_METRIC.split('_');
+  const [defMeasure, defDir] = splitMetric(DEFAULT_METRIC);
   const candidate = `${params.get('metric') ?? defMeasure}_${params.get('dir') ?? defDir}`;
   if (isMetric(candidate)) return candidate;
   console.warn(`hostflow: ignoring unknown sort ${candidate} in the URL`);
@@ -31,7 +34,7 @@ function sortFromUrl(search: string): Metric {
 /** The current URL with the sort written as `metric` and `dir` (omitted for the default) and `v=1`. */
 function urlWithSort(sort: Metric): string {
   const url = new URL(location.href);
-  const [measure = '', dir = ''] = sort.split('_');
+  const [measure, dir] = splitMetric(sort);
   if (sort === DEFAULT_METRIC) {
     url.searchParams.delete('metric');
     url.searchParams.delete('dir');

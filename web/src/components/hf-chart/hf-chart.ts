@@ -46,6 +46,22 @@ export class HfChart extends LitElement {
   @property({ attribute: false }) series: ChartSeries[] = [];
   @query('.plot') private plotEl!: HTMLDivElement;
   private plot?: uPlot;
+  // The plot takes its container's width, also when the layout settles after it was made.
+  private readonly resize = new ResizeObserver(() => {
+    const w = this.plotEl?.clientWidth;
+    if (this.plot && w && Math.abs(w - this.plot.width) > 1) this.plot.setSize({ width: w, height: this.plot.height });
+  });
+
+  firstUpdated(): void {
+    this.resize.observe(this.plotEl);
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.hasUpdated) return;
+    this.resize.observe(this.plotEl); // Moved in the page: observe again and draw again (the plot went with the disconnect).
+    this.requestUpdate('series');
+  }
 
   protected updated(changed: PropertyValues<this>): void {
     if (!changed.has('series') && !changed.has('ts')) return;
@@ -57,7 +73,7 @@ export class HfChart extends LitElement {
     }
     this.plot?.destroy();
     if (this.ts.length === 0 || this.series.length === 0) return;
-    const width = Math.max(300, this.plotEl.clientWidth || 600);
+    const width = Math.max(200, this.plotEl.clientWidth || 300);
     const fmt = (v: number) => formatSI(Math.abs(v), this.unit);
     const tick = (v: number) => formatSI(Math.abs(v)); // The unit is in the caption: axis labels stay short.
     this.plot = new uPlot({
@@ -66,7 +82,8 @@ export class HfChart extends LitElement {
       legend: { show: false },
       scales: { x: { time: true } },
       axes: [
-        { values: (_u, ticks) => ticks.map((t) => formatClock(t * 1000).slice(0, 5)) },
+        // Seconds on the clock when the range is short enough for ticks a few seconds apart.
+        { values: (u, ticks) => ticks.map((t) => formatClock(t * 1000).slice(0, (u.scales.x!.max! - u.scales.x!.min!) < 900 ? 8 : 5)) },
         { size: 56, values: (_u, ticks) => ticks.map(tick) },
       ],
       // Few points with gaps between them draw no line: show each point then, so a lone window is seen.
@@ -81,6 +98,7 @@ export class HfChart extends LitElement {
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.resize.disconnect();
     this.plot?.destroy();
     this.plot = undefined;
   }

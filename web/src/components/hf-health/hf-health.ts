@@ -38,7 +38,7 @@ export class HfHealth extends LitElement {
   static styles = [
     theme,
     css`
-      :host { display: grid; gap: 24px; }
+      :host { display: grid; grid-template-columns: minmax(0, 1fr); gap: 24px; }
       h2 { margin: 0 0 10px; font-size: 15px; font-weight: 600; }
       .scroll { overflow-x: auto; background: var(--hf-surface); border: 1px solid var(--hf-border); border-radius: 8px; }
       table { width: 100%; border-collapse: collapse; font-size: 13px; }

@@ -22,7 +22,7 @@ export class HfOverview extends LitElement {
   static styles = [
     theme,
     css`
-      :host { display: grid; gap: 24px; }
+      :host { display: grid; grid-template-columns: minmax(0, 1fr); gap: 24px; }
       .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
       .state { color: var(--hf-muted); }
       .probes { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; font-size: 13px; }

@@ -26,6 +26,10 @@ const COLUMNS: readonly Column[] = [
   { metric: 'flows_in', label: 'flows in', unit: '', noun: 'flows' },
   { metric: 'packets_in', label: 'packets in', unit: '', noun: 'packets' },
   { metric: 'bytes_in', label: 'bytes in', unit: 'B', noun: 'bytes' },
+  { metric: 'peers_out', label: '≈ peers out', unit: '', noun: 'distinct peers it sent to (estimate)' },
+  { metric: 'peers_in', label: '≈ peers in', unit: '', noun: 'distinct peers it received from (estimate)' },
+  { metric: 'dst_ports_out', label: '≈ ports out', unit: '', noun: 'distinct destination ports (estimate)' },
+  { metric: 'local_ports_in', label: '≈ ports in', unit: '', noun: 'distinct local ports reached (estimate)' },
 ];
 
 /** Descending by `metric`, missing (NaN) values last; stable for equal values. */
