@@ -232,6 +232,24 @@ describe('the web UI', () => {
     await again.close();
   });
 
+  it('shows times in local time with its offset, or in UTC, as the viewer chose (kept across reloads)', async () => {
+    const context = await browser.newContext({ timezoneId: 'Europe/Berlin' }); // UTC+01:00 in December.
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    const badge = page.locator('[data-testid="freshness"] .text');
+    await badge.filter({ hasText: 'UTC+01:00' }).waitFor({ timeout: 10_000 });
+    const local = /window (\d\d):\d\d:\d\d/.exec(await badge.innerText())![1]!;
+    await page.locator('[data-testid="zone"]').click();
+    await badge.filter({ hasText: /window \d\d:\d\d:\d\d UTC,/ }).waitFor();
+    const utc = /window (\d\d):\d\d:\d\d/.exec(await badge.innerText())![1]!;
+    expect((Number(local) - Number(utc) + 24) % 24).toBe(1);
+    expect(await page.locator('hf-chart figcaption').first().innerText()).toContain('times UTC');
+    await page.reload();
+    await badge.filter({ hasText: /UTC,/ }).waitFor({ timeout: 10_000 }); // The choice is the viewer's, kept in the browser.
+    expect(new URL(page.url()).search).toBe(''); // Not in the link: it does not change what a link shows.
+    await context.close();
+  });
+
   it('shows probe and exporter health with the reasons spelled out', async () => {
     const page = await open('/health');
     const exporter = page.locator('[data-testid="exporters"] [data-exporter="127.0.0.1"]');

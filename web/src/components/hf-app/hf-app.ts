@@ -4,7 +4,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { DEFAULT_METRIC, isMetric, type Metric, type WindowMessage } from '../../api.js';
 import { MergerConnectionController } from '../../controllers/merger-connection-controller.js';
-import { formatAge, formatClock, formatDuration } from '../../format.js';
+import { formatAge, formatDuration } from '../../format.js';
+import { clock, zoneLabel, prefs, setUtc, PrefsController } from '../../prefs.js';
 import { theme } from '../../theme.js';
 import { parseRoute, searchTarget, timeRange, type Route } from '../../route.js';
 import { formatPrefix, coveringPrefix } from '../../prefix.js';
@@ -159,6 +160,8 @@ export class HfApp extends LitElement {
   ];
 
   private readonly live = new MergerConnectionController(this);
+  /** Renders again when a viewer preference changes. */
+  readonly prefsWatch = new PrefsController(this);
 
   /** Wall-clock time of the last tick, for the badge's age. */
   @state() private now = Date.now();
@@ -291,7 +294,7 @@ export class HfApp extends LitElement {
       const end = w.start + w.length;
       const age = this.now - end;
       tone = age > 2 * w.length + LATE_GRACE_MS ? 'warn' : 'ok';
-      text = `window ${formatClock(end)}, ${formatAge(age)}`;
+      text = `window ${clock(end)} ${zoneLabel(end)}, ${formatAge(age)}`;
       title =
         `${formatDuration(w.length)} window ${new Date(w.start).toISOString()} to ${new Date(end).toISOString()}` +
         (tone === 'warn' ? '; windows are late: probes may have stopped reporting' : '');
@@ -331,6 +334,7 @@ export class HfApp extends LitElement {
           <input type="search" aria-label="Go to an address or a prefix" placeholder="address or prefix (/ to focus)" data-testid="search">
         </form>
         ${this.searchError ? html`<span class="search-error" role="alert">${this.searchError}</span>` : nothing}
+        <button type="button" class="units" data-testid="zone" aria-pressed=${prefs.utc} title="times in UTC or in local time (kept in this browser)" @click=${() => setUtc(!prefs.utc)}>${prefs.utc ? 'UTC' : 'local time'}</button>
         <button type="button" class="units" data-testid="units" aria-pressed=${this.units === 'bytes'} title="throughput in bits or bytes per second (key u)" @click=${() => this.toggleUnits()}>${this.units === 'bytes' ? 'bytes/s' : 'bits/s'}</button>
         ${this.badge(w)}
         <span class="sr-only" role="status">${stateText}</span>

@@ -6,7 +6,8 @@ import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import { theme } from '../../theme.js';
-import { formatSI, formatExact, formatClock } from '../../format.js';
+import { formatSI, formatExact } from '../../format.js';
+import { clock, zoneLabel, PrefsController } from '../../prefs.js';
 
 export interface ChartSeries {
   label: string;
@@ -46,6 +47,8 @@ export class HfChart extends LitElement {
   @property({ attribute: false }) series: ChartSeries[] = [];
   @query('.plot') private plotEl!: HTMLDivElement;
   private plot?: uPlot;
+  /** Renders again when a viewer preference changes. */
+  readonly prefsWatch = new PrefsController(this, () => this.plot?.redraw(false, true)); // The axis' clock.
   // The plot takes its container's width, also when the layout settles after it was made.
   private readonly resize = new ResizeObserver(() => {
     const w = this.plotEl?.clientWidth;
@@ -83,7 +86,7 @@ export class HfChart extends LitElement {
       scales: { x: { time: true } },
       axes: [
         // Seconds on the clock when the range is short enough for ticks a few seconds apart.
-        { values: (u, ticks) => ticks.map((t) => formatClock(t * 1000).slice(0, (u.scales.x!.max! - u.scales.x!.min!) < 900 ? 8 : 5)) },
+        { values: (u, ticks) => ticks.map((t) => clock(t * 1000).slice(0, (u.scales.x!.max! - u.scales.x!.min!) < 900 ? 8 : 5)) },
         { size: 56, values: (_u, ticks) => ticks.map(tick) },
       ],
       // Few points with gaps between them draw no line: show each point then, so a lone window is seen.
@@ -114,7 +117,7 @@ export class HfChart extends LitElement {
     const empty = this.ts.length === 0;
     return html`
       <figure aria-label="${this.caption}, ${this.subtitle}">
-        <figcaption>${this.caption}${this.unit ? `, ${this.unit}` : ''}${this.series.some((s) => s.below) ? ' (out above, in below)' : ''} <span>${this.subtitle}</span></figcaption>
+        <figcaption>${this.caption}${this.unit ? `, ${this.unit}` : ''}${this.series.some((s) => s.below) ? ' (out above, in below)' : ''} <span>${this.subtitle}, times ${zoneLabel(this.ts[0])}</span></figcaption>
         ${empty ? html`<div class="empty">No data for this range.</div>` : nothing}
         <div class="plot"></div>
         ${empty ? nothing : html`<table data-testid="chart-table">

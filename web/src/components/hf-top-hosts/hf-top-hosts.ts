@@ -2,7 +2,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DEFAULT_METRIC, OVERFLOW_HOST, isMetric, type HostRow, type Metric, type WindowMessage } from '../../api.js';
-import { MISSING, formatClock, formatDuration, formatExact, formatSI } from '../../format.js';
+import { MISSING, formatDuration, formatExact, formatSI } from '../../format.js';
+import { clock, PrefsController } from '../../prefs.js';
 import { theme } from '../../theme.js';
 
 /** Detail of the `sort-change` event. */
@@ -54,6 +55,8 @@ function byMetricDescending(metric: Metric) {
  */
 @customElement('hf-top-hosts')
 export class HfTopHosts extends LitElement {
+  /** Renders again when a viewer preference changes. */
+  readonly prefsWatch = new PrefsController(this);
   static styles = [
     theme,
     css`
@@ -280,7 +283,7 @@ export class HfTopHosts extends LitElement {
     const rows = shown ? [...shown.top[sort]].sort(byMetricDescending(sort)) : [];
     const sortLabel = COLUMNS.find((c) => c.metric === sort)?.label ?? sort;
     const scope = shown
-      ? `totals per ${formatDuration(shown.length)} window ending ${formatClock(shown.start + shown.length)}, ` +
+      ? `totals per ${formatDuration(shown.length)} window ending ${clock(shown.start + shown.length)}, ` +
         `ranked by ${sortLabel}`
       : `ranked by ${sortLabel}`;
     const waiting = this.held && this.window && this.window !== this.held ? this.window : null;
@@ -291,7 +294,7 @@ export class HfTopHosts extends LitElement {
           <span class="scope">${scope}</span>
           ${waiting
             ? html`<span class="held" role="status"
-                >paused while the pointer is on the table; window ${formatClock(waiting.start + waiting.length)}
+                >paused while the pointer is on the table; window ${clock(waiting.start + waiting.length)}
                 is waiting</span
               >`
             : nothing}

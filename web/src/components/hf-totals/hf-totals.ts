@@ -4,7 +4,6 @@ import { customElement, property } from 'lit/decorators.js';
 import type { WindowMessage } from '../../api.js';
 import {
   MISSING,
-  formatClock,
   formatDuration,
   formatExact,
   formatSI,
@@ -13,6 +12,7 @@ import {
   type Quantity,
 } from '../../format.js';
 import { theme } from '../../theme.js';
+import { clock, zoneLabel, PrefsController } from '../../prefs.js';
 
 interface Tile {
   key: string;
@@ -105,6 +105,8 @@ export class HfTotals extends LitElement {
 
   /** The window to show; null before the first complete window. */
   @property({ attribute: false }) window: WindowMessage | null = null;
+  /** Renders again when a viewer preference changes. */
+  readonly prefsWatch = new PrefsController(this);
   /** Throughput in bits (the default) or bytes per second. */
   @property() units: 'bits' | 'bytes' = 'bits';
 
@@ -149,7 +151,7 @@ export class HfTotals extends LitElement {
   render() {
     const w = this.window;
     const scope = w
-      ? `${formatClock(w.start)}–${formatClock(w.start + w.length)} · ${formatDuration(w.length)} window · ` +
+      ? `${clock(w.start)}–${clock(w.start + w.length)} ${zoneLabel(w.start)} · ${formatDuration(w.length)} window · ` +
         'per-second average over all hosts'
       : 'no complete window yet';
     return html`
