@@ -58,7 +58,7 @@ try {
   await page.goto(`http://127.0.0.1:${m.port}/map/10.99.0.0/16?from=${new Date(start).toISOString()}&to=${new Date(start + 10_000).toISOString()}`);
   const t0 = Date.now();
   await page.waitForFunction(() => {
-    const h = document.querySelector('hf-app')?.shadowRoot?.querySelector('hf-heatmap') as unknown as { lastDrawMs: number; shadowRoot: ShadowRoot } | null;
+    const h = document.querySelector('hf-app')?.shadowRoot?.querySelector('hf-heatmap') as unknown as { shadowRoot: ShadowRoot } | null;
     return h && h.shadowRoot.querySelector('canvas.grid')?.getAttribute('data-seen') === '65536';
   }, undefined, { timeout: 30_000 });
   console.log(`open /map/10.99.0.0/16 to the grid drawn: ${Date.now() - t0} ms (page load, request, parse, first draw)`);

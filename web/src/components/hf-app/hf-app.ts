@@ -204,6 +204,7 @@ export class HfApp extends LitElement {
   private readonly onKey = (ev: KeyboardEvent): void => {
     const t = ev.composedPath()[0] as HTMLElement | undefined;
     if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return; // The browser's own shortcuts.
     if (ev.key === '/') { ev.preventDefault(); this.renderRoot.querySelector<HTMLInputElement>('form.search input')?.focus(); return; }
     if (this.pendingG) {
       this.pendingG = false;
@@ -230,14 +231,10 @@ export class HfApp extends LitElement {
     return this.live.latest?.length ?? (this.windowMsFromStatus || 10_000);
   }
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    this.clock = setInterval(() => {
-      this.now = Date.now();
-    }, 1000);
-    window.addEventListener('popstate', this.onPopState);
+  constructor() {
+    super();
+    // The views ask for changes of the URL with these events; listeners on the element itself last as long as it.
     this.addEventListener('click', this.onClick);
-    window.addEventListener('keydown', this.onKey);
     this.addEventListener('navigate', (ev) => this.navigate((ev as CustomEvent<{ url: string }>).detail.url));
     this.addEventListener('params-change', (ev) => this.withParams((ev as CustomEvent<URLSearchParams>).detail));
     this.addEventListener('metric-change', (ev) => {
@@ -246,6 +243,15 @@ export class HfApp extends LitElement {
       if (metric === 'bytes_out') p.delete('metric'); else p.set('metric', metric);
       this.withParams(p);
     });
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.clock = setInterval(() => {
+      this.now = Date.now();
+    }, 1000);
+    window.addEventListener('popstate', this.onPopState);
+    window.addEventListener('keydown', this.onKey);
     getJson<{ window_ms?: number }>('/api/status').then((s) => { if (s?.window_ms) { this.windowMsFromStatus = s.window_ms; this.requestUpdate(); } }).catch(() => undefined);
   }
 

@@ -33,6 +33,7 @@ export function paintGrid(grid: Grid, scale: Scale, pixels: Uint32Array): void {
   }
 }
 
+/** NavigateDetail is what a `navigate` event asks the app to show. */
 export interface NavigateDetail { url: string }
 
 @customElement('hf-heatmap')
@@ -82,8 +83,6 @@ export class HfHeatmap extends LitElement {
   private image?: ImageData;
   private offscreen?: OffscreenCanvas;
   private abort?: AbortController;
-  /** How long the last full redraw took, ms (read by the benchmark). */
-  lastDrawMs = 0;
 
   @query('canvas.grid') private canvas!: HTMLCanvasElement;
   @query('canvas.overlay') private overlay!: HTMLCanvasElement;
@@ -130,7 +129,6 @@ export class HfHeatmap extends LitElement {
   draw(): void {
     const g = this.grid;
     if (!g || !this.canvas) return;
-    const t0 = performance.now();
     const scale = (this.scale ??= makeScale('log', g.values));
     const size = this.canvas.clientWidth * devicePixelRatio || 768;
     if (this.canvas.width !== size) { this.canvas.width = size; this.canvas.height = size; this.overlay.width = size; this.overlay.height = size; }
@@ -143,7 +141,6 @@ export class HfHeatmap extends LitElement {
     const ctx = this.canvas.getContext('2d')!;
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.offscreen!, 0, 0, size, size);
-    this.lastDrawMs = performance.now() - t0;
     this.drawLegend();
   }
 
