@@ -270,8 +270,10 @@ describe('the web UI', () => {
     await page.goto(`${base}/map/10.0.0.0/8?metric=nonsense&from=now-5m`); // A bad parameter falls back, and says so.
     expect(await page.locator('.notice').innerText()).toBe('the heatmap cannot colour by "nonsense": showing bytes out');
     await poll(async () => (Number(await page.locator('[data-testid="heatmap"]').getAttribute('data-seen')) > 0 ? true : undefined), 10_000, 'the /8 by bytes out');
-    await page.goto(`${base}/host/10.0.0.53?cmp=10.6.145.2,nonsense`);
+    await page.goto(`${base}/host/10.0.0.53?cmp=10.6.145.2,nonsense&gran=weird&from=soon`);
     expect(await page.locator('[data-testid="compare-notice"]').innerText()).toBe('not addresses, not compared: nonsense');
+    expect(await page.locator('hf-host [role="note"]').allInnerTexts()).toEqual([
+      'from="soon" is not a time (now, now-1h, or ISO): using now-1h', 'granularity="weird" is not window, minute or hour: using auto']);
     await page.goto(`${base}/map/2001:db8::/32`); // IPv6 zooms by nibbles; the capture has none.
     await page.locator('[data-testid="heatmap-empty"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('hf-heatmap nav li').allInnerTexts()).toEqual(['::/0', '2000::/8', '2001::/16', '2001:d00::/24', '2001:db8::/32']);

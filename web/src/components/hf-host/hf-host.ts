@@ -191,7 +191,8 @@ export class HfHost extends LitElement {
         ${this.compareError || this.compareNotice() ? html`<span class="notice" role="alert" data-testid="compare-notice">${this.compareError || this.compareNotice()}</span>` : nothing}
         ${this.compared.map((h, i) => html`<button class="mono" title="stop comparing" @click=${() => this.change({ cmp: this.compared.filter((x) => x !== h).join(',') || undefined })}>${h} ${['—', '- -', '···', '-·-', '. .'][i + 1]} ✕</button>`)}
       </div>
-      ${r.notices.map((n) => html`<div class="state" role="note">${n}</div>`)}
+      ${[...r.notices, ...(this.params.has('gran') && this.gran === 'auto' && this.params.get('gran') !== 'auto' ? [`granularity="${(this.params.get('gran') ?? '').slice(0, 20)}" is not window, minute or hour: using auto`] : [])]
+        .map((n) => html`<div class="state" role="note">${n}</div>`)}
       ${this.error ? html`<div class="error" role="alert">Could not load the series: ${this.error} <button @click=${() => this.load()}>Retry</button></div>` : nothing}
       ${this.loading && !main ? html`<div class="state" role="status">loading…</div>` : nothing}
       ${main && !hasRows ? html`<div class="state" data-testid="host-empty">No data for ${this.host} in this range: the host sent and received nothing the probes saw, or the range is before it was first seen.</div>` : nothing}
