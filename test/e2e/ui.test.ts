@@ -118,6 +118,10 @@ describe('the web UI', () => {
         return info;
       });
     };
+    // The list view: the busiest cells as a table (the same data for a screen reader).
+    await page.locator('[data-testid="cell-list"] summary').click();
+    const firstRow = await page.locator('[data-testid="cell-list"] tbody tr').first().locator('td').allInnerTexts();
+    expect(firstRow[0]).toMatch(/^10\.\d+\.\d+\.0\/24$/);
     const info = await clickCell(0, 256);
     expect(info).toContain('10.0.0.0/24');
     await page.waitForURL(/\/map\/10\.0\.0\.0\/16\?/);

@@ -10,6 +10,7 @@ import { formatSI, formatExact } from '../../format.js';
 import { getBytes, STAT_LABELS, DISTINCT_STATS, HEATMAP_STATS } from '../../fetch.js';
 
 const RAMP = rampTable();
+const LIST_ROWS = 20;
 const NO_DATA = 0xffe9e6e3; // Light grey (ABGR words): no host was seen in the cell.
 const ZERO = 0xffffffff; // White: hosts seen, the statistic zero.
 
@@ -62,6 +63,10 @@ export class HfHeatmap extends LitElement {
       .state { color: var(--hf-muted); padding: 8px 0; }
       .error { color: var(--hf-bad); }
       .dim { opacity: 0.5; }
+      details table { width: 100%; border-collapse: collapse; margin-top: 6px; font-variant-numeric: tabular-nums; }
+      details th, details td { text-align: right; padding: 2px 6px; border-top: 1px solid var(--hf-border); }
+      details th:first-child, details td:first-child { text-align: left; }
+      details a { color: var(--hf-accent); }
       @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
     `,
   ];
@@ -238,6 +243,21 @@ export class HfHeatmap extends LitElement {
     };
   }
 
+  /** list is the grid's busiest cells as a table: the same data for a screen reader, or to copy. */
+  private list(g: Grid) {
+    const top: number[] = [];
+    for (let i = 0; i < g.values.length; i++) if (g.values[i]! > 0) top.push(i);
+    top.sort((a, b) => g.values[b]! - g.values[a]! || a - b);
+    const est = DISTINCT_STATS.has(this.metric) ? '≈ ' : '';
+    return html`<details class="card" data-testid="cell-list"><summary>Busiest ${Math.min(LIST_ROWS, top.length)} of ${formatExact(top.length)} cells with ${STAT_LABELS[this.metric] ?? this.metric}</summary>
+      <table><thead><tr><th scope="col">cell</th><th scope="col">${STAT_LABELS[this.metric] ?? this.metric}</th><th scope="col">hosts</th></tr></thead>
+      <tbody>${top.slice(0, LIST_ROWS).map((i) => {
+        const p = cellPrefix(g.prefix, i);
+        const name = isHost(p) ? formatAddress(p.addr, p.v4) : formatPrefix(p);
+        return html`<tr><td class="mono"><a href=${this.target(i)} @click=${(e: Event) => { e.preventDefault(); this.navigate(this.target(i)); }}>${name}</a></td><td title=${formatExact(g.values[i]!)}>${est}${formatSI(g.values[i]!)}</td><td>${formatExact(g.hosts[i]!)}</td></tr>`;
+      })}</tbody></table></details>`;
+  }
+
   render() {
     if (!this.cidr) return nothing;
     const g = this.grid;
@@ -281,6 +301,7 @@ export class HfHeatmap extends LitElement {
             <div style="color:var(--hf-muted)">${g ? `${new Date(g.from).toISOString().slice(11, 19)}–${new Date(g.to).toISOString().slice(11, 19)} UTC` : ''}</div>
           </div>
           ${g && seen === 0 && !this.loading ? html`<div class="card state" data-testid="heatmap-empty">No data for ${formatPrefix(this.cidr)} in this range.</div>` : nothing}
+          ${g && seen > 0 ? this.list(g) : nothing}
         </div>
       </div>
       <div class="sr-only" role="status" aria-live="polite">${focused ? `${focused.name}, ${focused.value}` : ''}</div>
