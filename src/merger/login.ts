@@ -9,11 +9,14 @@ import type { Credentials } from './server.js';
 import { TokenBucket } from '../shared/token-bucket.js';
 
 export interface LoginRequest {
-  method: 'get' | 'post';
+  method: 'get' | 'head' | 'post';
   query: string;
   body: string; // application/x-www-form-urlencoded, for POST.
   cred: Credentials;
+  peer: string; // The client's address: sign-in attempts are limited per address.
 }
+
+const MAX_PEERS = 10_000; // Addresses whose attempts are remembered; the oldest go first.
 
 /** safeNext keeps a return path on this site, else "/": printable ASCII only (no CR/LF to split the Location
  * header, no tab or space a browser would drop to make "/\t/evil" into "//evil"), starting with one "/" not
@@ -24,8 +27,9 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 
 export class Login {
   readonly stats = { signIns: 0, failed: 0, throttled: 0 };
-  // Failed sign-ins over all clients: scrypt already costs ~0.1 s of CPU each; this bounds guessing further.
-  private readonly _failures = new TokenBucket(5, 20, Date.now());
+  // Sign-in attempts per client address (a success is given back): scrypt already costs ~0.1 s of CPU
+  // each; this bounds guessing further, and one address spending its own cannot lock the others out.
+  private readonly _attempts = new Map<string, TokenBucket>();
 
   constructor(private readonly _tokens: Tokens, private readonly _users: Users, private readonly _sessions: Sessions, private readonly _secure: boolean) {}
 
@@ -51,8 +55,9 @@ export class Login {
       return { ...this._form('/', 'Signed out.', 200), headers: { 'set-cookie': this._cookie('', 0) } };
     }
     const token = q.get('token'), user = q.get('user'), password = q.get('password');
-    if (token === null && (r.method === 'get' || user === null)) return this._form(next, '', 200);
-    if (!this._failures.take(Date.now())) {
+    if (r.method === 'head' || (token === null && (r.method === 'get' || user === null))) return this._form(next, '', 200);
+    const attempts = this._bucket(r.peer);
+    if (!attempts.take(Date.now())) {
       this.stats.throttled++;
       return this._form(next, 'Too many failed sign-ins: wait a few seconds.', 429);
     }
@@ -63,10 +68,23 @@ export class Login {
       this.stats.failed++;
       return this._form(next, token !== null ? 'Wrong access token.' : 'Wrong name or password.', 401);
     }
-    this._failures.refund();
+    attempts.refund();
     this.stats.signIns++;
     const id = this._sessions.create(who, Date.now());
     return { ...redirect(next), headers: { location: next, 'set-cookie': this._cookie(id, Math.floor(this._sessions.ttlMs / 1000)) } };
+  }
+
+  private _bucket(peer: string): TokenBucket {
+    let b = this._attempts.get(peer);
+    if (b === undefined) {
+      b = new TokenBucket(5, 20, Date.now());
+      this._attempts.set(peer, b);
+      for (const [old] of this._attempts) {
+        if (this._attempts.size <= MAX_PEERS) break;
+        this._attempts.delete(old);
+      }
+    }
+    return b;
   }
 
   private _cookie(value: string, maxAgeS: number): string {

@@ -115,6 +115,12 @@ export class MergerServer {
     });
     app.ws<object>('/api/live', {
       upgrade: (res, req, context) => {
+        if (!sameOrigin(req)) {
+          // A page of another origin (another port of this host counts) must not read the live feed with the
+          // analyst's cookie: WebSockets are not bound by CORS, so the upgrade checks Origin itself.
+          res.cork(() => res.writeStatus(statusLine(403)).writeHeader('content-type', 'text/plain').end('another origin may not read the live feed\n'));
+          return;
+        }
         if (!this._h.authorized(credentials(req))) {
           res.cork(() => res.writeStatus(statusLine(401)).writeHeader('content-type', 'text/plain').end('an access token is required\n'));
           return;
@@ -140,11 +146,16 @@ export class MergerServer {
       }
       const query = req.getQuery() ?? '';
       const cred = credentials(req);
+      if (post && !sameOrigin(req)) {
+        res.cork(() => res.writeStatus(statusLine(403)).writeHeader('content-type', 'application/json').end(JSON.stringify({ error: 'a sign-in form from another origin' })));
+        return;
+      }
+      const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
       let aborted = false;
       res.onAborted(() => { aborted = true; }); // The answer may come after the client left.
       const answer = (body: string | undefined): Promise<ApiResponse & { cacheable?: boolean }> =>
         body === undefined ? Promise.resolve({ status: 413, body: `at most ${MAX_FORM_BYTES} bytes\n`, contentType: 'text/plain' })
-          : path === LOGIN_PATH ? this._h.login({ method: post ? 'post' : 'get', query, body, cred }) : this._answer(path, query, cred);
+          : path === LOGIN_PATH ? this._h.login({ method: post ? 'post' : head ? 'head' : 'get', query, body, cred, peer }) : this._answer(path, query, cred);
       const failed = (err: unknown) => ({ status: 500, body: JSON.stringify({ error: String(err) }), contentType: 'application/json' });
       void (post ? readBody(res) : Promise.resolve('')).then(answer).catch(failed).then((r: ApiResponse & { cacheable?: boolean }) => {
         if (aborted) return;
@@ -232,6 +243,17 @@ export class MergerServer {
 }
 
 const MAX_FORM_BYTES = 8192;
+
+/** sameOrigin: a request without Origin (not from a browser page) or whose Origin is this host and port. */
+function sameOrigin(req: uWS.HttpRequest): boolean {
+  const origin = req.getHeader('origin');
+  if (origin === '') return true;
+  try {
+    return new URL(origin).host === req.getHeader('host');
+  } catch {
+    return false;
+  }
+}
 
 /** readBody collects a request body of at most MAX_FORM_BYTES; undefined if it is longer. */
 function readBody(res: uWS.HttpResponse): Promise<string | undefined> {

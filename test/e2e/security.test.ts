@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { connect } from 'node:net';
+import { request } from 'node:http';
 import { poll, tempDir, startMerger, startProbe, runHostflow, sendDatagrams, type Hostflow } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS } from '../helpers/fixtures.js';
 import { loadDatagrams } from '../../src/offline/replay.js';
@@ -81,6 +82,15 @@ describe('who may talk to the merger', () => {
     }
     expect((await fetch(`http://127.0.0.1:${port}/login?logout`, { headers: session })).status).toBe(200);
     expect((await fetch(`${api}/status`, { headers: session })).status).toBe(401);
+    // The live feed, from a page of another origin (another port is the same site to the cookie): refused.
+    const liveFrom = (origin: string) => new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live`, { headers: { ...auth, origin } });
+      ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
+      ws.once('open', () => { resolve(101); ws.close(); });
+      ws.on('error', () => undefined);
+    });
+    expect(await liveFrom(`http://127.0.0.1:${port}`)).toBe(101);
+    expect(await liveFrom('http://127.0.0.1:1')).toBe(403);
     const live = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live`);
       ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
@@ -116,6 +126,15 @@ describe('who may talk to the merger', () => {
     expect((await fetch(`${m.api}/status`, { headers: session })).status).toBe(200);
     const status = await (await fetch(`${m.api}/status`, { headers: session })).json();
     expect(status.sign_ins).toEqual({ signIns: 1, failed: 2, throttled: 0 });
+    // A HEAD of the token link signs nobody in; a form from another origin is refused.
+    expect((await fetch(`${base}/login?user=alice&password=correct+horse+battery`, { method: 'HEAD' })).headers.get('set-cookie')).toBeNull();
+    const foreign = await fetch(`${base}/login`, { method: 'POST', body: 'user=alice&password=correct+horse+battery', redirect: 'manual', headers: { origin: 'http://127.0.0.1:1', 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(foreign.status).toBe(403);
+    // Guessing is limited per client address: 127.0.0.1 spends its attempts, 127.0.0.2 still signs in.
+    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => post(`user=alice&password=guess-${i}`).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(await postFrom('127.0.0.2', m.port, 'user=alice&password=correct+horse+battery')).toBe(303);
+    expect((await (await fetch(`${m.api}/status`, { headers: session })).json()).sign_ins.throttled).toBeGreaterThan(0);
     expect((await fetch(`${base}/login`, { method: 'POST', body: 'x'.repeat(9000), redirect: 'manual' })).status).toBe(413);
     // Beyond loopback, a users file stands in for the access token.
     const r = await runHostflow(['merger', '--http', '0.0.0.0:0', '--data', tempDir(), '--probe-tokens', join(dir, 'probes')]);
@@ -154,6 +173,15 @@ describe('who may talk to the merger', () => {
     await poll(async () => ((await getAuthed(`${m.api}/hosts/top?from=0`)).hosts.length > 0 ? true : undefined), 10_000, 'the good probe\'s data');
   });
 });
+
+/** postFrom posts a sign-in form from a given local address (any of 127/8 is loopback) and resolves to the status. */
+function postFrom(localAddress: string, port: number, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/login', method: 'POST', localAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** fakeProbe is a WebSocket that sends frames of consecutive past windows as fast as the merger acknowledges them. */
 async function fakeProbe(port: number, id: string): Promise<{ ws: WebSocket; acked: () => number; frame: (k: number, windowStart: number) => Uint8Array }> {

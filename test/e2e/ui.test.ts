@@ -127,6 +127,16 @@ describe('the web UI', () => {
     await page.waitForURL(/\/map\/10\.0\.0\.0\/16\?/);
     expect(await page.locator('[data-testid="current-prefix"]').innerText()).toBe('10.0.0.0/16');
     await poll(async () => (Number(await canvas.getAttribute('data-seen')) > 0 ? true : undefined), 10_000, 'the /16 drawn');
+    // Stepping window by window pins the colour scale, so that colours compare across windows.
+    const beforeStep = new URL(page.url()).searchParams;
+    await page.locator('[data-testid="window-later"]').click();
+    await page.waitForURL((u) => u.searchParams.has('max'));
+    const stepped = new URL(page.url()).searchParams;
+    expect(Date.parse(stepped.get('to')!) - Date.parse(stepped.get('from')!)).toBe(1000);
+    expect(Date.parse(stepped.get('from')!)).toBe(Math.floor(Date.parse(beforeStep.get('from')!) / 1000) * 1000 + 1000); // From the range's first window.
+    expect(await page.locator('[data-testid="pinned"]').innerText()).toMatch(/^scale pinned at /);
+    await page.goBack();
+    await page.waitForURL((u) => !u.searchParams.has('max'));
     // The keyboard: arrows move the focus cell and say its figures; Backspace goes up and comes back.
     await canvas.focus();
     for (let i = 0; i < 53; i++) await page.keyboard.press('ArrowRight');
@@ -208,9 +218,10 @@ describe('the web UI', () => {
     expect(copied.searchParams.get('cmp')).toBe('10.6.145.2');
     expect(Date.parse(copied.searchParams.get('to')!) - Date.parse(copied.searchParams.get('from')!)).toBeGreaterThanOrEqual(86_400_000);
     expect(copied.searchParams.get('from')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    await page.goBack(); // Back undoes the last choices.
+    await page.goBack(); // Back undoes the last choices, the picker too.
     await page.goBack();
     await poll(async () => ((await step.getAttribute('data-step')) === '3600000' ? true : undefined), 10_000, 'back to hours');
+    expect(await page.locator('[data-testid="granularity"]').inputValue()).toBe('hour');
     await page.close();
     const again = await open(new URL(link).pathname + new URL(link).search);
     await poll(async () => ((await again.locator('[data-testid="step"]').getAttribute('data-step')) === '144000' ? true : undefined), 10_000, 'the deep link');
@@ -226,6 +237,10 @@ describe('the web UI', () => {
     await again.locator('[data-testid="back-to-live"]').click();
     await again.locator('[data-testid="live"]').waitFor();
     expect(new URL(again.url()).searchParams.get('to')).toBeNull();
+    await again.locator('[data-testid="earlier"]').click(); // Earlier, then later: live again.
+    await again.locator('[data-testid="back-to-live"]').waitFor();
+    await again.locator('[data-testid="later"]').click();
+    await again.locator('[data-testid="live"]').waitFor();
     // The search box: a prefix to its heatmap, an address to its detail.
     await again.locator('[data-testid="search"]').fill('10.0.0.0/16');
     await again.locator('[data-testid="search"]').press('Enter');

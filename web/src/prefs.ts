@@ -21,6 +21,13 @@ export function setUtc(utc: boolean): void {
 /** clock is "HH:MM:SS" in the chosen zone. */
 export const clock = (epochMs: number): string => formatClock(epochMs, prefs.utc);
 
+/** dayClock is "MM-DD HH:MM" in the chosen zone, for axes over days. */
+export function dayClock(epochMs: number): string {
+  const d = new Date(epochMs), p = (n: number) => String(n).padStart(2, '0');
+  return prefs.utc ? `${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`
+    : `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 /** zoneLabel names the zone clock() uses: "UTC", or the local offset as "UTC+01:00". */
 export function zoneLabel(at = Date.now()): string {
   if (prefs.utc) return 'UTC';

@@ -380,7 +380,9 @@ export class HfApp extends LitElement {
         const t = timeRange(r.params, Date.now(), windowMs);
         const from = ranged ? t.from : w ? w.start : Math.floor(Date.now() / windowMs) * windowMs - 2 * windowMs;
         const to = ranged ? t.to : from + windowMs;
-        return html`<hf-heatmap .cidr=${r.prefix} .metric=${r.params.get('metric') ?? 'bytes_out'} .from=${from} .to=${to} .live=${!ranged || t.live} .tick=${w?.start ?? 0}></hf-heatmap>`;
+        const max = Number(r.params.get('max')); // A pinned top of the colour scale (the scrubber pins it).
+        return html`<hf-heatmap .cidr=${r.prefix} .metric=${r.params.get('metric') ?? 'bytes_out'} .from=${from} .to=${to} .live=${!ranged || t.live}
+          .tick=${w?.start ?? 0} .windowMs=${windowMs} .pinnedMax=${max > 0 ? max : undefined}></hf-heatmap>`;
       }
       case 'host':
         return html`<hf-host .host=${r.host} .params=${r.params} .windowMs=${windowMs} .tick=${w?.start ?? 0} .units=${this.units}></hf-host>`;

@@ -7,7 +7,7 @@ import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import { theme } from '../../theme.js';
 import { formatSI, formatExact } from '../../format.js';
-import { clock, zoneLabel, PrefsController } from '../../prefs.js';
+import { clock, dayClock, zoneLabel, PrefsController } from '../../prefs.js';
 
 export interface ChartSeries {
   label: string;
@@ -85,8 +85,11 @@ export class HfChart extends LitElement {
       legend: { show: false },
       scales: { x: { time: true } },
       axes: [
-        // Seconds on the clock when the range is short enough for ticks a few seconds apart.
-        { values: (u, ticks) => ticks.map((t) => clock(t * 1000).slice(0, (u.scales.x!.max! - u.scales.x!.min!) < 900 ? 8 : 5)) },
+        // Seconds on the clock for ticks a few seconds apart; the date as well over more than a day.
+        { values: (u, ticks) => {
+          const span = u.scales.x!.max! - u.scales.x!.min!;
+          return ticks.map((t) => (span > 129_600 ? dayClock(t * 1000) : clock(t * 1000).slice(0, span < 900 ? 8 : 5)));
+        } },
         { size: 56, values: (_u, ticks) => ticks.map(tick) },
       ],
       // Few points with gaps between them draw no line: show each point then, so a lone window is seen.

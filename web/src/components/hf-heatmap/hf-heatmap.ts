@@ -78,6 +78,9 @@ export class HfHeatmap extends LitElement {
   /** Bumped by the app on each live window: the grid is fetched again when the range is live. */
   @property({ type: Number }) tick = 0;
   @property({ type: Boolean }) live = false;
+  @property({ type: Number }) windowMs = 10_000;
+  /** The colour scale's top, when pinned (stepping window by window keeps colours comparable). */
+  @property({ type: Number }) pinnedMax?: number;
 
   @state() private grid?: Grid;
   @state() private loading = false;
@@ -95,6 +98,7 @@ export class HfHeatmap extends LitElement {
 
   protected willUpdate(changed: PropertyValues<this>): void {
     // A live window moves from and to as well: only a prefix or statistic of the analyst's choosing dims the grid while it loads.
+    if (changed.has('pinnedMax') && this.grid) this.scale = makeScale('log', this.grid.values, this.pinnedMax);
     const asked = changed.has('cidr') || changed.has('metric');
     const fetchNeeded = asked || changed.has('from') || changed.has('to') || (changed.has('tick') && this.live);
     if (fetchNeeded && this.cidr) void this.load(changed.has('cidr'), !asked && this.live);
@@ -116,7 +120,7 @@ export class HfHeatmap extends LitElement {
       // Host cells count one host where there is data; larger cells carry their host counts after the values.
       const hosts = hostCells ? values.map((v) => (v === v ? 1 : 0)) : new Uint16Array(body, count * 4, count);
       this.grid = { prefix: this.cidr, columns, rows: count / columns, values, hosts, from: this.from, to: this.to };
-      this.scale = makeScale('log', values);
+      this.scale = makeScale('log', values, this.pinnedMax);
       this.error = '';
     } catch (err) {
       if ((err as Error).name !== 'AbortError') this.error = (err as Error).message;
@@ -126,7 +130,7 @@ export class HfHeatmap extends LitElement {
   }
 
   protected updated(changed: PropertyValues<this>): void {
-    if (changed.has('grid' as keyof HfHeatmap) && this.grid) this.draw();
+    if ((changed.has('grid' as keyof HfHeatmap) || changed.has('pinnedMax')) && this.grid) this.draw();
     if (changed.has('hover' as keyof HfHeatmap) || changed.has('focusCell' as keyof HfHeatmap) || changed.has('grid' as keyof HfHeatmap)) this.drawOverlay();
   }
 
@@ -134,7 +138,7 @@ export class HfHeatmap extends LitElement {
   draw(): void {
     const g = this.grid;
     if (!g || !this.canvas) return;
-    const scale = (this.scale ??= makeScale('log', g.values));
+    const scale = (this.scale ??= makeScale('log', g.values, this.pinnedMax));
     const size = this.canvas.clientWidth * devicePixelRatio || 768;
     if (this.canvas.width !== size) { this.canvas.width = size; this.canvas.height = size; this.overlay.width = size; this.overlay.height = size; }
     if (this.image?.width !== g.columns || this.image.height !== g.rows) {
@@ -224,10 +228,25 @@ export class HfHeatmap extends LitElement {
       this.focusCell = Math.min(g.values.length - 1, Math.max(0, c + moves[ev.key]!));
     } else if (ev.key === 'Enter' && this.focusCell >= 0) {
       this.navigate(this.target(this.focusCell));
+    } else if (ev.key === ',' || ev.key === '.') {
+      this.step(ev.key === ',' ? -1 : 1);
     } else if (ev.key === 'Backspace' || ev.key === 'Escape') {
       const up = ancestors(this.cidr).pop();
       if (up) { ev.preventDefault(); this.navigate(this.mapUrl(up)); }
     }
+  }
+
+  /** step shows the window before or after the one shown (its first window, for a longer range), with the
+   * colour scale's top pinned where it is, so that a scan moving across the prefix shows as it moves. */
+  private step(direction: -1 | 1): void {
+    const start = this.from + direction * this.windowMs;
+    if (direction > 0 && start + this.windowMs > Date.now() - this.windowMs) return; // Not written yet.
+    const q = new URLSearchParams(location.search);
+    q.delete('v');
+    q.set('from', new Date(start).toISOString());
+    q.set('to', new Date(start + this.windowMs).toISOString());
+    if (this.scale && !q.has('max')) q.set('max', String(this.scale.max));
+    this.dispatchEvent(new CustomEvent('params-change', { detail: q, bubbles: true, composed: true }));
   }
 
   private describe(cell: number): { name: string; value: string; hosts: string } | undefined {
@@ -266,17 +285,23 @@ export class HfHeatmap extends LitElement {
     const focused = this.describe(this.focusCell);
     const cellLen = prefixLength({ ...this.cidr, len: cellLength(this.cidr) });
     const seen = g ? g.values.reduce((n, v) => (v === v ? n + 1 : n), 0) : 0;
-    const ticks = this.scale && this.scale.kind === 'log' ? decadeTicks(this.scale.min, this.scale.max) : [];
+    // Decades between the ends (an end that is a decade is not written twice).
+    const ticks = this.scale && this.scale.kind === 'log' ? decadeTicks(this.scale.min, this.scale.max).filter((t) => t > this.scale!.min && t < this.scale!.max) : [];
     return html`
       <div class="bar">
         <nav aria-label="Prefix"><ol>
           ${crumbs.map((p, i) => html`<li>${i === crumbs.length - 1 ? html`<span aria-current="page" data-testid="current-prefix">${formatPrefix(p)}</span>` : html`<a href=${this.mapUrl(p)} @click=${(e: Event) => { e.preventDefault(); this.navigate(this.mapUrl(p)); }}>${formatPrefix(p)}</a>`}</li>`)}
         </ol></nav>
         <label>Colour by
-          <select data-testid="heatmap-metric" @change=${(e: Event) => this.dispatchEvent(new CustomEvent('metric-change', { detail: (e.target as HTMLSelectElement).value, bubbles: true, composed: true }))}>
+          <select data-testid="heatmap-metric" .value=${this.metric} @change=${(e: Event) => this.dispatchEvent(new CustomEvent('metric-change', { detail: (e.target as HTMLSelectElement).value, bubbles: true, composed: true }))}>
             ${HEATMAP_STATS.map((m) => html`<option value=${m} ?selected=${m === this.metric}>${STAT_LABELS[m]}</option>`)}
           </select>
         </label>
+        <span role="group" aria-label="Step through windows">
+          <button data-testid="window-earlier" title="the window before (key ,); the colour scale stays pinned" @click=${() => this.step(-1)}>◀ window</button>
+          <button data-testid="window-later" title="the window after (key .)" @click=${() => this.step(1)}>window ▶</button>
+        </span>
+        ${this.pinnedMax ? html`<span class="state" data-testid="pinned">scale pinned at ${formatSI(this.pinnedMax)}</span>` : nothing}
         ${this.loading ? html`<span class="state" role="status">loading…</span>` : nothing}
       </div>
       ${this.error ? html`<div class="card error" role="alert">Could not load the heatmap: ${this.error} <button @click=${() => this.load(false)}>Retry</button></div>` : nothing}

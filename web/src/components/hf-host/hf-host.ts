@@ -67,6 +67,7 @@ export class HfHost extends LitElement {
   @state() private error = '';
   @state() private compareText = '';
   @state() private copied = false;
+  @state() private linkText = ''; // The link, shown to copy by hand where the clipboard is not available.
   @state() private compareError = '';
   private abort?: AbortController;
 
@@ -86,7 +87,7 @@ export class HfHost extends LitElement {
   /** compareNotice says what of cmp= is not drawn, and why. */
   private compareNotice(): string {
     const bad = this.comparedAsked.filter((h) => parsePrefix(h)?.len !== 128);
-    const extra = this.comparedAsked.length - bad.length - this.compared.length;
+    const extra = this.comparedAsked.filter((h) => h !== this.host).length - bad.length - this.compared.length;
     return [bad.length ? `not addresses, not compared: ${bad.join(', ').slice(0, 80)}` : '', extra > 0 ? `at most ${MAX_COMPARE} hosts are compared: ${extra} left out` : ''].filter(Boolean).join('; ');
   }
 
@@ -134,15 +135,17 @@ export class HfHost extends LitElement {
 
   private chartSeries(def: ChartDef): ChartSeries[] {
     const out: ChartSeries[] = [];
+    // The newest bucket may be partly in the future: its rate is over the windows written so far, not the whole step.
+    const writtenUpTo = Math.floor(Date.now() / this.windowMs) * this.windowMs - this.windowMs;
     this.data.forEach((s, hi) => {
-      const perS = 1000 / s.step;
+      const seconds = s.ts.map((t) => Math.max(this.windowMs, Math.min(s.step, writtenUpTo - t)) / 1000);
       for (const line of def.lines) {
         const col = s[line.field];
         if (!col) continue;
-        const k = (line.scale ?? 1) * (def.distinct ? 1 : perS);
+        const k = line.scale ?? 1;
         out.push({
           label: hi === 0 ? line.label : `${s.host} ${line.label}`,
-          values: col.map((v) => (v === null ? null : v * k)),
+          values: col.map((v, i) => (v === null ? null : def.distinct ? v : (v * k) / seconds[i]!)),
           colour: line.colour, dash: DASHES[hi], below: line.below,
           total: def.distinct ? undefined : sum(col) * (line.scale ?? 1),
         });
@@ -175,7 +178,7 @@ export class HfHost extends LitElement {
         <span role="group" aria-label="Range">${PRESETS.map(([label, value]) => html`<button data-range=${label} aria-pressed=${from === value && !this.params.get('to')} @click=${() => this.change({ from: value, to: undefined })}>${label}</button>`)}</span>
         <label>from <input data-testid="range-from" size="22" .value=${from} @change=${(e: Event) => this.change({ from: (e.target as HTMLInputElement).value })}></label>
         <label>to <input data-testid="range-to" size="22" .value=${this.params.get('to') ?? 'now'} @change=${(e: Event) => { const v = (e.target as HTMLInputElement).value; this.change({ to: v === 'now' ? undefined : v }); }}></label>
-        <label>granularity <select data-testid="granularity" @change=${(e: Event) => this.change({ gran: (e.target as HTMLSelectElement).value === 'auto' ? undefined : (e.target as HTMLSelectElement).value })}>
+        <label>granularity <select data-testid="granularity" .value=${this.gran} @change=${(e: Event) => this.change({ gran: (e.target as HTMLSelectElement).value === 'auto' ? undefined : (e.target as HTMLSelectElement).value })}>
           ${GRANULARITIES.map((g) => html`<option value=${g} ?selected=${g === this.gran}>${g === 'auto' ? `auto (${r.level})` : g}</option>`)}
         </select></label>
         <span data-testid="step" data-step=${main?.step ?? ''}>${main ? stepText : ''}</span>
@@ -188,6 +191,7 @@ export class HfHost extends LitElement {
         <button data-testid="copy-link" title="a link with this range as absolute times: it shows the same data tomorrow" @click=${() => this.copyLink(r.from, r.to)}>${this.copied ? 'copied' : 'copy link'}</button>
         <label>compare <input size="18" placeholder="address" .value=${this.compareText} @input=${(e: Event) => { this.compareText = (e.target as HTMLInputElement).value; }}
           @keydown=${(e: KeyboardEvent) => this.onCompareKey(e)}></label>
+        ${this.linkText ? html`<label>link <input readonly size="40" data-testid="link-text" .value=${this.linkText} @focus=${(e: Event) => (e.target as HTMLInputElement).select()}></label>` : nothing}
         ${this.compareError || this.compareNotice() ? html`<span class="notice" role="alert" data-testid="compare-notice">${this.compareError || this.compareNotice()}</span>` : nothing}
         ${this.compared.map((h, i) => html`<button class="mono" title="stop comparing" @click=${() => this.change({ cmp: this.compared.filter((x) => x !== h).join(',') || undefined })}>${h} ${['—', '- -', '···', '-·-', '. .'][i + 1]} ✕</button>`)}
       </div>
@@ -206,6 +210,7 @@ export class HfHost extends LitElement {
     if (e.key !== 'Enter') return;
     const text = this.compareText.trim();
     if (parsePrefix(text)?.len !== 128) { this.compareError = `"${text.slice(0, 40)}" is not an address`; return; }
+    if (text === this.host || this.compared.includes(text)) { this.compareError = `${text} is already shown`; return; }
     if (this.compared.length >= MAX_COMPARE) { this.compareError = `at most ${MAX_COMPARE} hosts are compared`; return; }
     this.compareError = '';
     this.compareText = '';
@@ -214,7 +219,8 @@ export class HfHost extends LitElement {
 
   /** shift moves the range by its own length; reaching now, it is live again. */
   private shift(from: number, to: number, direction: -1 | 1): void {
-    const span = to - from;
+    const live = timeRange(this.params, Date.now(), this.windowMs).live;
+    const span = to - from - (live ? this.windowMs : 0); // A live range holds the window in progress too.
     this.setRange(from + direction * span, to + direction * span);
   }
 
@@ -225,7 +231,7 @@ export class HfHost extends LitElement {
   }
 
   private setRange(from: number, to: number): void {
-    if (to >= Date.now()) this.change({ from: `now-${Math.max(1, Math.round((to - from) / 60_000))}m`, to: undefined });
+    if (to >= Date.now() - 2 * this.windowMs) this.change({ from: `now-${Math.max(1, Math.round((to - from) / 60_000))}m`, to: undefined });
     else this.change({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
   }
 
@@ -235,9 +241,13 @@ export class HfHost extends LitElement {
     url.searchParams.set('from', new Date(from).toISOString());
     url.searchParams.set('to', new Date(to).toISOString());
     url.searchParams.set('v', '1');
-    await navigator.clipboard.writeText(url.toString());
-    this.copied = true;
-    setTimeout(() => { this.copied = false; }, 2000);
+    try {
+      await navigator.clipboard.writeText(url.toString()); // Undefined outside a secure context (plain HTTP).
+      this.copied = true;
+      setTimeout(() => { this.copied = false; }, 2000);
+    } catch {
+      this.linkText = url.toString();
+    }
   }
 
   private follow(e: Event): void {
