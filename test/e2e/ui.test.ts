@@ -184,6 +184,10 @@ describe('the web UI', () => {
     await page.locator('hf-chart').first().waitFor();
     expect(await page.locator('hf-chart').count()).toBe(7);
     await shot(page, 'host');
+    // Back to the map from the detail: its /16, the host marked and described.
+    await page.locator('[data-testid="show-in-heatmap"]').click();
+    await page.waitForURL(/\/map\/10\.0\.0\.0\/16\?v=1&sel=10\.0\.0\.53$/);
+    await page.locator('[data-testid="cell-info"]', { hasText: '10.0.0.53' }).waitFor({ timeout: 10_000 });
     expect(errorsOf(page)).toEqual([]);
     await page.close();
   });

@@ -382,7 +382,7 @@ export class HfApp extends LitElement {
         const to = ranged ? t.to : from + windowMs;
         const max = Number(r.params.get('max')); // A pinned top of the colour scale (the scrubber pins it).
         return html`<hf-heatmap .cidr=${r.prefix} .metric=${r.params.get('metric') ?? 'bytes_out'} .from=${from} .to=${to} .live=${!ranged || t.live}
-          .tick=${w?.start ?? 0} .windowMs=${windowMs} .pinnedMax=${max > 0 ? max : undefined}></hf-heatmap>`;
+          .tick=${w?.start ?? 0} .windowMs=${windowMs} .pinnedMax=${max > 0 ? max : undefined} .selected=${r.params.get('sel') ?? ''}></hf-heatmap>`;
       }
       case 'host':
         return html`<hf-host .host=${r.host} .params=${r.params} .windowMs=${windowMs} .tick=${w?.start ?? 0} .units=${this.units}></hf-host>`;

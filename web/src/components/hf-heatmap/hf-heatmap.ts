@@ -5,7 +5,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { theme } from '../../theme.js';
 import { rampTable, makeScale, decadeTicks, type Scale } from '../../colour.js';
-import { cellPrefix, formatPrefix, gridColumns, isHost, prefixLength, zoomInto, ancestors, formatAddress, cellLength, type Prefix } from '../../prefix.js';
+import { cellPrefix, cellIndex, contains, parseAddress, formatPrefix, gridColumns, isHost, prefixLength, zoomInto, ancestors, formatAddress, cellLength, type Prefix } from '../../prefix.js';
 import { formatSI, formatExact } from '../../format.js';
 import { getBytes, STAT_LABELS, DISTINCT_STATS, HEATMAP_STATS } from '../../fetch.js';
 
@@ -81,6 +81,8 @@ export class HfHeatmap extends LitElement {
   @property({ type: Number }) windowMs = 10_000;
   /** The colour scale's top, when pinned (stepping window by window keeps colours comparable). */
   @property({ type: Number }) pinnedMax?: number;
+  /** An address to mark (sel= in the URL: the host a detail page came from); it gets the focus cell. */
+  @property() selected = '';
 
   @state() private grid?: Grid;
   @state() private loading = false;
@@ -109,7 +111,7 @@ export class HfHeatmap extends LitElement {
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
     this.loading = !quiet;
-    if (newPrefix) { this.hover = -1; this.focusCell = -1; }
+    if (newPrefix) { this.hover = -1; this.focusCell = this.selectedCell(); }
     try {
       const q = new URLSearchParams({ prefix: formatPrefix(this.cidr), metric: this.metric, from: String(this.from), to: String(this.to), format: 'f32' });
       const body = await getBytes(`/api/heatmap?${q}`, abort.signal);
@@ -172,7 +174,9 @@ export class HfHeatmap extends LitElement {
       if (cell < 0) continue;
       ctx.strokeStyle = colour;
       ctx.lineWidth = Math.max(2, devicePixelRatio * 2);
-      ctx.strokeRect((cell % g.columns) * cw, Math.floor(cell / g.columns) * ch, Math.max(cw, 3), Math.max(ch, 3));
+      // A cell of a few pixels gets a ring around it, big enough to find.
+      const x = (cell % g.columns) * cw, y = Math.floor(cell / g.columns) * ch, pad = cw < 8 ? 6 * devicePixelRatio : 0;
+      ctx.strokeRect(x - pad, y - pad, Math.max(cw, 3) + 2 * pad, Math.max(ch, 3) + 2 * pad);
     }
   }
 
@@ -234,6 +238,12 @@ export class HfHeatmap extends LitElement {
       const up = ancestors(this.cidr).pop();
       if (up) { ev.preventDefault(); this.navigate(this.mapUrl(up)); }
     }
+  }
+
+  /** selectedCell is the cell holding the selected address, or -1. */
+  private selectedCell(): number {
+    const a = parseAddress(this.selected);
+    return a && contains(this.cidr, a.addr) ? cellIndex(this.cidr, a.addr) : -1;
   }
 
   /** step shows the window before or after the one shown (its first window, for a longer range), with the

@@ -172,7 +172,7 @@ export class HfHost extends LitElement {
           <span>flows in <b data-field="flows_in" title=${formatExact(sum(main.flows_in))}>${formatSI(sum(main.flows_in))}</b></span>
           ${seen && Number.isFinite(seen.first) ? html`<span title="first flow start and last flow end in the range, as the exporters stamped them (their clocks; a replayed capture keeps its own times)">flows ${new Date(seen.first).toISOString().slice(0, 19).replace('T', ' ')} – ${new Date(seen.last).toISOString().slice(0, 19).replace('T', ' ')} UTC, exporter's clock</span>` : nothing}
         </div>` : nothing}
-        <a href="/map/${formatPrefix(parsePrefix(`${this.host}/${parsePrefix(this.host)?.v4 ? 16 : 112}`) ?? parsePrefix('0.0.0.0/0')!)}" @click=${this.follow}>show in heatmap</a>
+        <a href="/map/${formatPrefix(parsePrefix(`${this.host}/${parsePrefix(this.host)?.v4 ? 16 : 112}`) ?? parsePrefix('0.0.0.0/0')!)}?v=1&sel=${encodeURIComponent(this.host)}" data-testid="show-in-heatmap" @click=${this.follow}>show in heatmap</a>
       </header>
       <div class="controls">
         <span role="group" aria-label="Range">${PRESETS.map(([label, value]) => html`<button data-range=${label} aria-pressed=${from === value && !this.params.get('to')} @click=${() => this.change({ from: value, to: undefined })}>${label}</button>`)}</span>
