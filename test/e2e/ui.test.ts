@@ -188,6 +188,14 @@ describe('the web UI', () => {
     await page.locator('[data-testid="show-in-heatmap"]').click();
     await page.waitForURL(/\/map\/10\.0\.0\.0\/16\?v=1&sel=10\.0\.0\.53$/);
     await page.locator('[data-testid="cell-info"]', { hasText: '10.0.0.53' }).waitFor({ timeout: 10_000 });
+    // The wheel zooms into the /24 under the pointer: 256 hosts as 16 x 16.
+    const grid = page.locator('[data-testid="heatmap"]');
+    const box = (await grid.boundingBox())!;
+    await page.mouse.move(box.x + 53.5 * (box.width / 256), box.y + 0.5 * (box.width / 256));
+    await page.mouse.wheel(0, -120);
+    await page.waitForURL(/\/map\/10\.0\.0\.0\/24/);
+    await poll(async () => ((await grid.getAttribute('data-cells')) === '256' ? true : undefined), 10_000, 'the /24');
+    await shot(page, 'heatmap-24');
     expect(errorsOf(page)).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parsePrefix, parseAddress, formatAddress, formatPrefix, cellPrefix, zoomInto, ancestors, gridColumns, cellIndex, contains, coveringPrefix } from './prefix.js';
+import { parsePrefix, parseAddress, formatAddress, formatPrefix, cellPrefix, zoomInto, ancestors, gridColumns, cellIndex, contains, coveringPrefix, narrower } from './prefix.js';
 
 const p = (t: string) => parsePrefix(t)!;
 
@@ -36,6 +36,9 @@ describe('prefix arithmetic', () => {
     expect(formatPrefix(cellPrefix(v6, 0x12))).toBe('2001:db8:12::/48');
     expect(formatPrefix(zoomInto(v6, 0x1234))).toBe('2001:db8:1200::/40');
     expect(formatPrefix(zoomInto(p('2001:db8::/120'), 7))).toBe('2001:db8::7/128');
+    expect(formatPrefix(narrower(slash16, 3 * 256 + 4)!)).toBe('10.20.3.0/24'); // The wheel: a /16 of hosts to the /24 under the pointer.
+    expect(formatPrefix(narrower(p('10.0.0.0/8'), 20 * 256 + 3)!)).toBe('10.20.0.0/16');
+    expect(narrower(slash24, 4)).toBeUndefined();
   });
 
   it('gives breadcrumbs from the root, and finds the cell of an address', () => {

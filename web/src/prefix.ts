@@ -116,6 +116,14 @@ export function zoomInto(p: Prefix, index: number): Prefix {
   return { addr: cell.addr & mask(len), len, v4: p.v4 };
 }
 
+/** narrower is the prefix 8 bits deeper that holds cell `index` (the wheel's zoom: a /16 of hosts to the
+ * /24 under the pointer), undefined below a /120 (its cells are the hosts themselves). */
+export function narrower(p: Prefix, index: number): Prefix | undefined {
+  if (p.len + 8 >= 128) return undefined;
+  const cell = cellPrefix(p, index), len = p.len + 8;
+  return { addr: cell.addr & mask(len), len, v4: p.v4 };
+}
+
 /** ancestors are the breadcrumbs from the root (IPv4 /0 or IPv6 /0) down to p, in steps of 8 bits. */
 export function ancestors(p: Prefix): Prefix[] {
   const root = p.v4 ? 96 : 0;

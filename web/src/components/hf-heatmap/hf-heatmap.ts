@@ -5,7 +5,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { theme } from '../../theme.js';
 import { rampTable, makeScale, decadeTicks, type Scale } from '../../colour.js';
-import { cellPrefix, cellIndex, contains, parseAddress, formatPrefix, gridColumns, isHost, prefixLength, zoomInto, ancestors, formatAddress, cellLength, type Prefix } from '../../prefix.js';
+import { cellPrefix, cellIndex, contains, parseAddress, narrower, formatPrefix, gridColumns, isHost, prefixLength, zoomInto, ancestors, formatAddress, cellLength, type Prefix } from '../../prefix.js';
 import { formatSI, formatExact } from '../../format.js';
 import { getBytes, STAT_LABELS, DISTINCT_STATS, HEATMAP_STATS } from '../../fetch.js';
 
@@ -214,8 +214,8 @@ export class HfHeatmap extends LitElement {
     ev.preventDefault();
     if (ev.deltaY < 0) {
       const cell = this.cellAt(ev);
-      const to = cell >= 0 ? zoomInto(this.cidr, cell) : undefined;
-      if (to && !isHost(to)) this.navigate(this.mapUrl(to));
+      const to = cell >= 0 ? narrower(this.cidr, cell) : undefined;
+      if (to) this.navigate(this.mapUrl(to));
     } else {
       const up = ancestors(this.cidr).pop();
       if (up) this.navigate(this.mapUrl(up));
