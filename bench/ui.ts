@@ -6,12 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { startMerger, poll, getJson, type Hostflow } from '../test/helpers/processes.js';
 import { ROOT } from '../test/helpers/fixtures.js';
-import { FrameWriter, decodeAck } from '../src/protocol/frame.js';
-import { FAMILY_IPV4, HOST_FIELD_COUNT } from '../src/protocol/messages.js';
+import { connectFakeProbe } from '../test/helpers/fake-probe.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -29,25 +27,13 @@ const browser = await launchBrowser();
 try {
   const m = await startMerger(running, undefined, 0, ['--window', '1s', '--max-probe-frames-per-second', '100000']);
   // One probe: every frame it sends completes its window at once.
-  const ws = new WebSocket(`ws://127.0.0.1:${m.port}/probe`, { headers: { 'hostflow-probe-id': 'bench' }, perMessageDeflate: false });
-  let acked = -1;
-  ws.on('message', (d: Buffer) => { acked = Math.max(acked, decodeAck(d)); });
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
-  const writer = new FrameWriter(), values = new Float64Array(HOST_FIELD_COUNT), addr = new Uint8Array(4);
+  const probe = await connectFakeProbe(m.port, 'bench');
+  const { ws } = probe;
   const start = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
-  const frame = (k: number, hosts: number, third: number) => {
-    writer.begin({ probeId: 'bench', windowStart: start + k * 1000, windowLength: 1000, sequence: k, stats: [] });
-    for (let h = 0; h < hosts; h++) {
-      values.fill(0);
-      values[0] = 1 + (h % 7); values[1] = 3 * values[0]; values[2] = 100 * values[0] * (1 + (h % 251));
-      addr.set([10, third, h >> 8, h & 255]);
-      writer.host(FAMILY_IPV4, addr, 0, values);
-    }
-    return writer.finish();
-  };
+  const frame = (k: number, hosts: number, third: number) => probe.frame(k, start + k * 1000, hosts, third);
   // A dense /16: all 65,536 hosts of 10.99.0.0/16 in window 1.
   ws.send(frame(1, 65_536, 99));
-  await poll(async () => (acked >= 1 ? true : undefined), 60_000, 'the dense window written');
+  await poll(async () => (probe.acked() >= 1 ? true : undefined), 60_000, 'the dense window written');
   const q = `prefix=10.99.0.0/16&metric=bytes_out&from=${start}&to=${start + 10_000}`;
   for (const format of ['json', 'f32']) {
     const body = await (await fetch(`http://127.0.0.1:${m.port}/api/heatmap?${q}&format=${format}`)).arrayBuffer();
@@ -118,7 +104,7 @@ try {
     const sent = Date.now();
     ws.send(bytes);
     latencies.push((await seen) - sent);
-    await poll(async () => (acked >= k ? true : undefined), 10_000, 'the window acknowledged');
+    await poll(async () => (probe.acked() >= k ? true : undefined), 10_000, 'the window acknowledged');
     writes.push((await getJson(`${m.api}/status`)).body.history.lastWriteMs);
   }
   console.log(`window completed at the merger -> rendered in the browser (merge, DuckDB write, push, render; ${WINDOWS} windows of 1,000 hosts): median ${ms(pct(latencies, 0.5))}, p90 ${ms(pct(latencies, 0.9))}, max ${ms(Math.max(...latencies))}; of which the DuckDB write: median ${ms(pct(writes, 0.5))}, p90 ${ms(pct(writes, 0.9))}`);

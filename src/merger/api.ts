@@ -5,7 +5,7 @@ import { parseAddress, parseCidr, isMappedV4, type Cidr } from '../protocol/addr
 import type { CompletedWindow } from './merge.js';
 import { topHosts, liveMessage, type ProbeLive } from './query.js';
 import type { HistoryQueries, Range } from './store/queries.js';
-import { levelForStep } from './store/plan.js';
+import { levelForStep, floorTo, ceilTo } from './store/plan.js';
 import type { Level } from './store/schema.js';
 
 /** ApiResponse is what a route answers; the transport writes it. */
@@ -130,7 +130,7 @@ export class Api {
       ?? (span <= HOUR ? windowMs : span <= DAY ? 60_000 : Math.ceil(span / DEFAULT_POINTS / HOUR) * HOUR);
     const level = levelForStep(step, this._s.levels);
     if (level === undefined) throw new ApiError(`step must be a multiple of the window length (${windowMs} ms), got ${step}`);
-    const range = { from: Math.floor(r.from / step) * step, to: Math.ceil(r.to / step) * step };
+    const range = { from: floorTo(r.from, step), to: ceilTo(r.to, step) };
     const points = (range.to - range.from) / step;
     if (points > MAX_POINTS) throw new ApiError(`from..to over step ${step} gives ${points} points, more than ${MAX_POINTS}: use a larger step`);
     return { step, level, range };
@@ -165,7 +165,7 @@ export class Api {
   private async _probeWindows(probe: string, q: URLSearchParams): Promise<ApiResponse> {
     const windowMs = this._s.levels[0].lengthMs;
     const r = this._range(q, HOUR);
-    const range = { from: Math.floor(r.from / windowMs) * windowMs, to: Math.ceil(r.to / windowMs) * windowMs };
+    const range = { from: floorTo(r.from, windowMs), to: ceilTo(r.to, windowMs) };
     if ((range.to - range.from) / windowMs > MAX_POINTS) throw new ApiError(`from..to spans more than ${MAX_POINTS} windows`);
     const w = await this._s.queries.probeWindows(probe, range, windowMs);
     if (w.reported === 0 && !this._s.knownProbe(probe)) return json(404, { error: `no probe ${shown(probe)} has connected to this merger, and the range has no window of one` });

@@ -84,7 +84,7 @@ export class Merger {
       levels: store.levels,
       latest: () => this._latest,
       probeStates: (w) => this.probeStates(w),
-      knownProbe: (id) => this._probes.has(id) || [...this._connections.values()].includes(id),
+      knownProbe: (id) => this._probes.has(id) || this._isConnected(id),
       historyUpTo: () => store.completedUpTo,
       status: () => this.status(),
       probes: () => this.probes(),
@@ -198,8 +198,13 @@ export class Merger {
       // One reason for both: the answer must not tell which probe ids exist.
       if (!this._tokens.probe(probeId, token)) return refuse('bad_token', 401, 'unknown probe or wrong token');
     }
-    if (probeId && [...this._connections.values()].includes(probeId)) return refuse('probe_in_use', 409, `probe ${probeId} is already connected`);
+    if (probeId && this._isConnected(probeId)) return refuse('probe_in_use', 409, `probe ${probeId} is already connected`);
     return undefined;
+  }
+
+  private _isConnected(probeId: string): boolean {
+    for (const id of this._connections.values()) if (id === probeId) return true;
+    return false;
   }
 
   /** _probeOpened: a probe that names itself at the upgrade is waited for from now on, not from its first frame. */
@@ -316,7 +321,7 @@ export class Merger {
       window_ms: this.config.windowMs,
       probes_connected: [...new Set(this._connections.values())],
       probes: Object.fromEntries([...this._probes].map(([id, p]) => [id, {
-        connected: [...this._connections.values()].includes(id),
+        connected: this._isConnected(id),
         last_window: p.lastWindow,
         last_frame_at: p.lastFrameAt,
         ...p.stats,

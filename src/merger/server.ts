@@ -84,7 +84,7 @@ export class MergerServer {
         }
         const refusal = this._h.probeUpgrade(probeId, req.getHeader('authorization'), Buffer.from(res.getRemoteAddressAsText()).toString());
         if (refusal) {
-          res.cork(() => res.writeStatus(statusLine(refusal.status)).writeHeader('content-type', 'text/plain').end(`${refusal.reason}\n`));
+          refuse(res, refusal.status, `${refusal.reason}\n`);
           return;
         }
         const rate = this.options.maxProbeFramesPerSecond;
@@ -118,11 +118,11 @@ export class MergerServer {
         if (!sameOrigin(req)) {
           // A page of another origin (another port of this host counts) must not read the live feed with the
           // analyst's cookie: WebSockets are not bound by CORS, so the upgrade checks Origin itself.
-          res.cork(() => res.writeStatus(statusLine(403)).writeHeader('content-type', 'text/plain').end('another origin may not read the live feed\n'));
+          refuse(res, 403, 'another origin may not read the live feed\n');
           return;
         }
         if (!this._h.authorized(credentials(req))) {
-          res.cork(() => res.writeStatus(statusLine(401)).writeHeader('content-type', 'text/plain').end('an access token is required\n'));
+          refuse(res, 401, 'an access token is required\n');
           return;
         }
         res.upgrade({}, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
@@ -140,14 +140,13 @@ export class MergerServer {
       const post = method === 'post' && path === LOGIN_PATH, head = method === 'head';
       if (method !== 'get' && !head && !post) {
         const allow = path === LOGIN_PATH ? 'GET, HEAD, POST' : 'GET, HEAD';
-        res.cork(() => res.writeStatus('405 Method Not Allowed').writeHeader('allow', allow).writeHeader('content-type', 'application/json')
-          .end(JSON.stringify({ error: `${method.toUpperCase().slice(0, 16)} is not allowed here: ${allow}` })));
+        refuse(res, 405, JSON.stringify({ error: `${method.toUpperCase().slice(0, 16)} is not allowed here: ${allow}` }), 'application/json', { allow });
         return;
       }
       const query = req.getQuery() ?? '';
       const cred = credentials(req);
       if (post && !sameOrigin(req)) {
-        res.cork(() => res.writeStatus(statusLine(403)).writeHeader('content-type', 'application/json').end(JSON.stringify({ error: 'a sign-in form from another origin' })));
+        refuse(res, 403, JSON.stringify({ error: 'a sign-in form from another origin' }), 'application/json');
         return;
       }
       const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
@@ -243,6 +242,15 @@ export class MergerServer {
 }
 
 const MAX_FORM_BYTES = 8192;
+
+/** refuse answers a request at once, before any routing: an upgrade refused, a method or origin not allowed. */
+function refuse(res: uWS.HttpResponse, status: number, body: string, contentType = 'text/plain', headers: Record<string, string> = {}): void {
+  res.cork(() => {
+    res.writeStatus(statusLine(status)).writeHeader('content-type', contentType);
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+    res.end(body);
+  });
+}
 
 /** sameOrigin: a request without Origin (not from a browser page) or whose Origin is this host and port. */
 function sameOrigin(req: uWS.HttpRequest): boolean {

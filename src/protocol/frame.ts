@@ -40,10 +40,7 @@ export class FrameWriter {
     this._hosts = 0;
     this._registerSketches = 0;
     this._reserve(HEADER_FIXED + 1 + id.length + (5 + header.stats.length) * MAX_VARINT_BYTES);
-    const view = new DataView(this._buf.buffer);
-    view.setUint32(0, FRAME_MAGIC);
-    this._buf[4] = PROTOCOL_VERSION;
-    this._buf[5] = FRAME_KIND_WINDOW;
+    putHeader(this._buf, FRAME_KIND_WINDOW);
     this._buf[8] = id.length;
     this._buf.set(id, 9);
     this._pos = 9 + id.length;
@@ -164,12 +161,7 @@ export class FrameWriter {
   }
 
   private _varint(v: number): void {
-    v = Math.min(Math.floor(v), Number.MAX_SAFE_INTEGER);
-    while (v >= 0x80) {
-      this._buf[this._pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this._buf[this._pos++] = v;
+    this._pos = putVarint(this._buf, this._pos, v);
   }
 
   private _reserve(n: number): void {
@@ -180,6 +172,40 @@ export class FrameWriter {
     next.set(this._buf.subarray(0, this._pos));
     this._buf = next;
   }
+}
+
+/** putHeader writes a message's fixed header: magic, version, kind, no flags (finish() sets a frame's). */
+function putHeader(buf: Uint8Array, kind: number): void {
+  new DataView(buf.buffer, buf.byteOffset).setUint32(0, FRAME_MAGIC);
+  buf[4] = PROTOCOL_VERSION;
+  buf[5] = kind;
+  buf[6] = buf[7] = 0;
+}
+
+/** putVarint writes v (floored, capped at the largest safe integer) at pos; it returns the position after it. */
+function putVarint(buf: Uint8Array, pos: number, v: number): number {
+  v = Math.min(Math.floor(v), Number.MAX_SAFE_INTEGER);
+  while (v >= 0x80) {
+    buf[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+/** readHeader checks a message's fixed header (magic, version, kind, flags within allowedFlags) and leaves
+ * the reader after it; it returns the flags. */
+function readHeader(r: FrameReader, kind: number, allowedFlags: number, what: string): number {
+  const bytes = r.bytes;
+  r.need(HEADER_FIXED + 1, 'header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0) !== FRAME_MAGIC) throw new ProtocolError('PROTO_ERR_BAD_MAGIC', `not a hostflow ${what}`, 0);
+  if (bytes[4] !== PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected ${PROTOCOL_VERSION}`, 4);
+  if (bytes[5] !== kind) throw new ProtocolError('PROTO_ERR_BAD_KIND', `kind ${bytes[5]}`, 5);
+  const flags = view.getUint16(6);
+  if ((flags & ~allowedFlags) !== 0) throw new ProtocolError('PROTO_ERR_BAD_FLAGS', `flags 0x${flags.toString(16)}`, 6);
+  r.pos = HEADER_FIXED;
+  return flags;
 }
 
 /** nonZero counts a sketch's values (exact) or its non-zero registers. */
@@ -264,27 +290,14 @@ function readSketch(r: FrameReader, budget: { registerSketches: number }): Disti
 /** encodeAck writes an acknowledgement: the header (kind FRAME_KIND_ACK, no flags), then the sequence as a varint. */
 export function encodeAck(sequence: number): Uint8Array {
   const out = new Uint8Array(HEADER_FIXED + MAX_VARINT_BYTES);
-  new DataView(out.buffer).setUint32(0, FRAME_MAGIC);
-  out[4] = PROTOCOL_VERSION;
-  out[5] = FRAME_KIND_ACK;
-  let pos = HEADER_FIXED;
-  for (let v = sequence; ; v = Math.floor(v / 0x80)) {
-    if (v < 0x80) { out[pos++] = v; break; }
-    out[pos++] = (v % 0x80) | 0x80;
-  }
-  return out.slice(0, pos);
+  putHeader(out, FRAME_KIND_ACK);
+  return out.slice(0, putVarint(out, HEADER_FIXED, sequence));
 }
 
 /** decodeAck reads an acknowledgement's sequence; it throws ProtocolError. */
 export function decodeAck(bytes: Uint8Array): number {
   const r = new FrameReader(bytes);
-  r.need(HEADER_FIXED, 'header');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== FRAME_MAGIC) throw new ProtocolError('PROTO_ERR_BAD_MAGIC', 'not a hostflow message', 0);
-  if (bytes[4] !== PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected ${PROTOCOL_VERSION}`, 4);
-  if (bytes[5] !== FRAME_KIND_ACK) throw new ProtocolError('PROTO_ERR_BAD_KIND', `kind ${bytes[5]}`, 5);
-  if (view.getUint16(6) !== 0) throw new ProtocolError('PROTO_ERR_BAD_FLAGS', `flags 0x${view.getUint16(6).toString(16)}`, 6);
-  r.pos = HEADER_FIXED;
+  readHeader(r, FRAME_KIND_ACK, 0, 'acknowledgement');
   const sequence = r.varint('sequence');
   if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the ack`, r.pos);
   return sequence;
@@ -308,14 +321,7 @@ export function decodeSketch(bytes: Uint8Array): DistinctSketch {
 /** decodeFrame checks and decodes a whole frame; it throws ProtocolError and returns nothing partial. */
 export function decodeFrame(bytes: Uint8Array): WindowFrame {
   const r = new FrameReader(bytes);
-  r.need(HEADER_FIXED + 1, 'header');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== FRAME_MAGIC) throw new ProtocolError('PROTO_ERR_BAD_MAGIC', 'not a hostflow frame', 0);
-  if (bytes[4] !== PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected ${PROTOCOL_VERSION}`, 4);
-  if (bytes[5] !== FRAME_KIND_WINDOW) throw new ProtocolError('PROTO_ERR_BAD_KIND', `kind ${bytes[5]}`, 5);
-  const flags = view.getUint16(6);
-  if ((flags & ~FLAG_MORE_PARTS) !== 0) throw new ProtocolError('PROTO_ERR_BAD_FLAGS', `flags 0x${flags.toString(16)}`, 6);
-  r.pos = 8;
+  const flags = readHeader(r, FRAME_KIND_WINDOW, FLAG_MORE_PARTS, 'frame');
   const idLength = r.u8('probe id length');
   if (idLength < 1 || idLength > MAX_PROBE_ID_BYTES) throw new ProtocolError('PROTO_ERR_BAD_PROBE_ID', `probe id of ${idLength} bytes`, 8);
   r.need(idLength, 'probe id');

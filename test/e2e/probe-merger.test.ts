@@ -135,8 +135,10 @@ describe('probe and merger as separate processes on loopback', () => {
       ['/probes/%E0%A4%A/windows', /not a valid URL path segment/],
     ];
     expect((await getJson(`${api}/probes/never-was/windows`)).status).toBe(404);
-    const head = await fetch(`${api}/status`, { method: 'HEAD' });
-    expect([head.status, await head.text()]).toEqual([200, '']);
+    // HEAD: the headers GET would give, its length included, and no body (the UI's page: the same bytes each time).
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    const head = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-length'), await head.text()]).toEqual([200, String((await page.arrayBuffer()).byteLength), '']);
     const put = await fetch(`${api}/status`, { method: 'PUT' });
     expect([put.status, put.headers.get('allow'), (await put.json()).error]).toEqual([405, 'GET, HEAD', 'PUT is not allowed here: GET, HEAD']);
     expect((await fetch(`http://127.0.0.1:${port}/favicon.ico`)).status).toBe(404); // Not the UI's page: not found.

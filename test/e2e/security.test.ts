@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { connect } from 'node:net';
 import { request } from 'node:http';
+import { connectFakeProbe } from '../helpers/fake-probe.js';
 import { poll, tempDir, startMerger, startProbe, runHostflow, sendDatagrams, type Hostflow } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS } from '../helpers/fixtures.js';
 import { loadDatagrams } from '../../src/offline/replay.js';
-import { FrameWriter, decodeAck } from '../../src/protocol/frame.js';
+import { FrameWriter } from '../../src/protocol/frame.js';
 import { FAMILY_IPV4, HOST_FIELD_COUNT } from '../../src/protocol/messages.js';
 
 const running: Hostflow[] = [];
@@ -183,33 +184,13 @@ function postFrom(localAddress: string, port: number, body: string): Promise<num
   });
 }
 
-/** fakeProbe is a WebSocket that sends frames of consecutive past windows as fast as the merger acknowledges them. */
-async function fakeProbe(port: number, id: string): Promise<{ ws: WebSocket; acked: () => number; frame: (k: number, windowStart: number) => Uint8Array }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/probe`, { headers: { 'hostflow-probe-id': id }, perMessageDeflate: false });
-  let acked = -1;
-  ws.on('message', (data: Buffer) => { acked = Math.max(acked, decodeAck(data)); });
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  const w = new FrameWriter();
-  const values = new Float64Array(HOST_FIELD_COUNT);
-  const frame = (k: number, windowStart: number) => {
-    w.begin({ probeId: id, windowStart, windowLength: 1000, sequence: k, stats: [] });
-    for (let h = 0; h < 50; h++) {
-      values.fill(0);
-      values[0] = 1; values[2] = 100 + h;
-      w.host(FAMILY_IPV4, Uint8Array.from([10, 7, k & 255, h]), 0, values);
-    }
-    return w.finish();
-  };
-  return { ws, acked: () => acked, frame };
-}
-
 describe('the merger\'s limits', () => {
   it('closes a probe connection that sends frames faster than its limit, and counts it', async () => {
     const m = await startMerger(running, tempDir(), 0, ['--window', '1s', '--max-probe-frames-per-second', '10']);
-    const p = await fakeProbe(m.port, 'hasty');
+    const p = await connectFakeProbe(m.port, 'hasty');
     const closed = new Promise<[number, string]>((resolve) => p.ws.once('close', (code, reason) => resolve([code, reason.toString()])));
     const start = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
-    for (let k = 1; k <= 40; k++) p.ws.send(p.frame(k, start + k * 1000));
+    for (let k = 1; k <= 40; k++) p.ws.send(p.frame(k, start + k * 1000, 50, 7));
     expect(await closed).toEqual([1008, 'over 10 frames per second']);
     const status = await getAuthed(`${m.api}/status`);
     expect(status.probes_over_rate).toBe(1);
@@ -226,12 +207,12 @@ describe('the merger\'s limits', () => {
     const reader = new WebSocket(`ws://127.0.0.1:${m.port}/api/live`);
     reader.on('message', () => { received++; });
     await poll(async () => ((await getAuthed(`${m.api}/status`)).live_clients === 2 ? true : undefined), 5000, 'two live readers');
-    const p = await fakeProbe(m.port, 'busy');
+    const p = await connectFakeProbe(m.port, 'busy');
     const start = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
     let sent = 0, status: any;
     for (let k = 1; k <= 3000; k++) {
       while (k - p.acked() > 20) await new Promise((r) => setTimeout(r, 2));
-      p.ws.send(p.frame(k, start + k * 1000));
+      p.ws.send(p.frame(k, start + k * 1000, 50, 7));
       sent = k;
       if (k % 50 === 0 && (status = await getAuthed(`${m.api}/status`)).live_clients_dropped > 0) break;
     }

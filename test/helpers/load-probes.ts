@@ -1,7 +1,7 @@
 // A process of load probes: N real WebSocket connections to a merger, each sending one window of HOSTS
 // hosts every second (drawn from a shared pool, so that probes overlap and the merger adds them up), for
-// SECONDS windows, then printing what it sent as JSON. Bundled and run by test/e2e/load.test.ts and
-// bench/load.mjs. Usage: node load-probes.mjs URL FIRST_PROBE N HOSTS POOL SECONDS
+// SECONDS windows, then printing what it sent as JSON. Bundled and run by test/e2e/load.test.ts (which
+// LOAD_SECONDS=60 makes the longer run of bench/README.md). Usage: node load-probes.mjs URL FIRST_PROBE N HOSTS POOL SECONDS
 import WebSocket from 'ws';
 import { FrameWriter, decodeAck } from '../../src/protocol/frame.js';
 import { FAMILY_IPV4, HOST_FIELD_COUNT, PROBE_ID_HEADER } from '../../src/protocol/messages.js';

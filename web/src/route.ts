@@ -1,7 +1,7 @@
 // The URL is the state: which view, its subject (a prefix, a host), and its parameters. Parsing falls back
-// to defaults with a notice for what it could not read; formatting omits defaults and carries v=1.
+// to defaults with a notice for what it could not read. (<hf-app> writes URLs: parameters as given, v=1 with any.)
 import { parsePrefix, formatPrefix, ROOT_V4, type Prefix } from './prefix.js';
-import { HEATMAP_STATS } from './fetch.js';
+import { HEATMAP_STATS } from './stats.js';
 
 export type View = 'overview' | 'map' | 'host' | 'health';
 
@@ -42,16 +42,6 @@ export function parseRoute(pathname: string, search: string): Route {
     notices.push(`there is no page ${pathname.slice(0, 60)}: showing the overview`);
   }
   return r;
-}
-
-/** routeUrl writes a view as a URL; params equal to their defaults are left out. */
-export function routeUrl(view: View, subject: string, params: Record<string, string | undefined>, defaults: Record<string, string> = {}): string {
-  const path = view === 'overview' ? '/' : view === 'health' ? '/health' : `/${view}/${subject}`;
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '' && v !== defaults[k]) q.set(k, v);
-  if ([...q.keys()].length > 0) q.set('v', '1');
-  const s = q.toString();
-  return s ? `${path}?${s}` : path;
 }
 
 /** searchTarget is where the search box goes: an address to its detail, a prefix to its heatmap. */

@@ -17,7 +17,8 @@ export interface Segment {
 
 /** floorTo is the start of the l-long period (aligned to the epoch) that holds t. */
 export const floorTo = (t: number, l: number): number => Math.floor(t / l) * l;
-const ceilTo = (t: number, l: number): number => Math.ceil(t / l) * l;
+/** ceilTo is the start of the first l-long period at or after t. */
+export const ceilTo = (t: number, l: number): number => Math.ceil(t / l) * l;
 
 /** planSegments covers [from, to) with segments of levels up to `coarsest`, coarse where it can. A finer
  * level's rows older than its retention are gone: where a range starts before them, the coarser level's

@@ -1,6 +1,6 @@
 // <hf-app>: the page frame and router: top bar (views, search, freshness badge) and the view the URL names:
 // overview (/), heatmap (/map/PREFIX), host detail (/host/ADDR), health (/health).
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { DEFAULT_METRIC, isMetric, type Metric, type WindowMessage } from '../../api.js';
 import { MergerConnectionController } from '../../controllers/merger-connection-controller.js';
@@ -10,6 +10,7 @@ import { theme } from '../../theme.js';
 import { parseRoute, searchTarget, timeRange, type Route } from '../../route.js';
 import { formatPrefix, coveringPrefix } from '../../prefix.js';
 import { getJson } from '../../fetch.js';
+import type { NavigateDetail } from '../../events.js';
 import '../hf-overview/hf-overview.js';
 import '../hf-heatmap/hf-heatmap.js';
 import '../hf-host/hf-host.js';
@@ -235,14 +236,8 @@ export class HfApp extends LitElement {
     super();
     // The views ask for changes of the URL with these events; listeners on the element itself last as long as it.
     this.addEventListener('click', this.onClick);
-    this.addEventListener('navigate', (ev) => this.navigate((ev as CustomEvent<{ url: string }>).detail.url));
+    this.addEventListener('navigate', (ev) => this.navigate((ev as CustomEvent<NavigateDetail>).detail.url));
     this.addEventListener('params-change', (ev) => this.withParams((ev as CustomEvent<URLSearchParams>).detail));
-    this.addEventListener('metric-change', (ev) => {
-      const p = new URLSearchParams(this.route.params);
-      const metric = (ev as CustomEvent<string>).detail;
-      if (metric === 'bytes_out') p.delete('metric'); else p.set('metric', metric);
-      this.withParams(p);
-    });
   }
 
   connectedCallback(): void {
@@ -350,6 +345,10 @@ export class HfApp extends LitElement {
     `;
   }
 
+  protected willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('route' as keyof HfApp) && this.route.view === 'map' && !this.route.prefixGiven) void this.startMap();
+  }
+
   /** startMap: /map alone goes to the prefix that holds the latest window's busiest hosts (where the monitored
    * networks are), or 0.0.0.0/0 without data. */
   private async startMap(): Promise<void> {
@@ -371,10 +370,7 @@ export class HfApp extends LitElement {
     if (!w && !this.windowMsFromStatus && r.view !== 'overview') return html`<p role="status">connecting to the merger…</p>`;
     switch (r.view) {
       case 'map': {
-        if (!r.prefixGiven) {
-          void this.startMap();
-          return html`<p role="status">finding the monitored networks…</p>`;
-        }
+        if (!r.prefixGiven) return html`<p role="status">finding the monitored networks…</p>`; // startMap replaces the URL.
         // Without a range: the latest complete window, followed live.
         const ranged = r.params.has('from') || r.params.has('to');
         const t = timeRange(r.params, Date.now(), windowMs);

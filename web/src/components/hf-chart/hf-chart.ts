@@ -47,6 +47,7 @@ export class HfChart extends LitElement {
   @property({ attribute: false }) series: ChartSeries[] = [];
   @query('.plot') private plotEl!: HTMLDivElement;
   private plot?: uPlot;
+  private shape = ''; // The series' labels the plot was made for: the same ones take new data without a rebuild.
   /** Renders again when a viewer preference changes. */
   readonly prefsWatch = new PrefsController(this, () => this.plot?.redraw(false, true)); // The axis' clock.
   // The plot takes its container's width, also when the layout settles after it was made.
@@ -70,7 +71,7 @@ export class HfChart extends LitElement {
     if (!changed.has('series') && !changed.has('ts')) return;
     const data: uPlot.AlignedData = [this.ts.map((t) => t / 1000), ...this.series.map((s) => s.values.map((v) => (v === null ? null : s.below ? -v : v)))];
     const shape = this.series.map((s) => s.label).join('|');
-    if (this.plot && this.plot.series.length - 1 === this.series.length && (this.plot as unknown as { _shape: string })._shape === shape) {
+    if (this.plot && this.shape === shape) {
       this.plot.setData(data); // New windows: no rebuild, the scales follow.
       return;
     }
@@ -99,7 +100,7 @@ export class HfChart extends LitElement {
         value: (_u: uPlot, v: number | null) => (v === null ? 'no data' : fmt(v)),
       }))],
     }, data, this.plotEl);
-    (this.plot as unknown as { _shape: string })._shape = shape;
+    this.shape = shape;
   }
 
   disconnectedCallback(): void {

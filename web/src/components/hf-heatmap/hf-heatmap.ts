@@ -7,7 +7,10 @@ import { theme } from '../../theme.js';
 import { rampTable, makeScale, decadeTicks, type Scale } from '../../colour.js';
 import { cellPrefix, cellIndex, contains, parseAddress, narrower, formatPrefix, gridColumns, isHost, prefixLength, zoomInto, ancestors, formatAddress, cellLength, type Prefix } from '../../prefix.js';
 import { formatSI, formatExact } from '../../format.js';
-import { getBytes, STAT_LABELS, DISTINCT_STATS, HEATMAP_STATS } from '../../fetch.js';
+import { getBytes } from '../../fetch.js';
+import { STAT_LABELS, DISTINCT_STATS, HEATMAP_STATS } from '../../stats.js';
+import { navigateTo, changeParams } from '../../events.js';
+import { FetchController } from '../../controllers/fetch-controller.js';
 
 const RAMP = rampTable();
 const LIST_ROWS = 20;
@@ -26,7 +29,7 @@ export interface Grid {
 }
 
 /** paintGrid maps every cell through the colour table into the pixels of a columns x rows image. */
-export function paintGrid(grid: Grid, scale: Scale, pixels: Uint32Array): void {
+function paintGrid(grid: Grid, scale: Scale, pixels: Uint32Array): void {
   const { values } = grid;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -34,8 +37,6 @@ export function paintGrid(grid: Grid, scale: Scale, pixels: Uint32Array): void {
   }
 }
 
-/** NavigateDetail is what a `navigate` event asks the app to show. */
-export interface NavigateDetail { url: string }
 
 @customElement('hf-heatmap')
 export class HfHeatmap extends LitElement {
@@ -85,14 +86,15 @@ export class HfHeatmap extends LitElement {
   @property() selected = '';
 
   @state() private grid?: Grid;
-  @state() private loading = false;
-  @state() private error = '';
   @state() private hover = -1;
   @state() private focusCell = -1;
   private scale?: Scale; // Made once per grid: its top is a percentile, which takes a sort.
   private image?: ImageData;
   private offscreen?: OffscreenCanvas;
-  private abort?: AbortController;
+  private readonly fetcher = new FetchController<Grid>(this, (grid) => {
+    this.grid = grid;
+    this.scale = makeScale('log', grid.values, this.pinnedMax);
+  });
 
   @query('canvas.grid') private canvas!: HTMLCanvasElement;
   @query('canvas.overlay') private overlay!: HTMLCanvasElement;
@@ -106,29 +108,20 @@ export class HfHeatmap extends LitElement {
     if (fetchNeeded && this.cidr) void this.load(changed.has('cidr'), !asked && this.live);
   }
 
-  private async load(newPrefix: boolean, quiet = false): Promise<void> {
-    if (quiet && this.abort) return; // A live refresh never aborts the load in flight: that could starve it.
-    this.abort?.abort();
-    const abort = (this.abort = new AbortController());
-    this.loading = !quiet;
+  private load(newPrefix: boolean, quiet = false): Promise<void> {
     if (newPrefix) { this.hover = -1; this.focusCell = this.selectedCell(); }
-    try {
-      const q = new URLSearchParams({ prefix: formatPrefix(this.cidr), metric: this.metric, from: String(this.from), to: String(this.to), format: 'f32' });
-      const body = await getBytes(`/api/heatmap?${q}`, abort.signal);
-      const count = 2 ** (cellLength(this.cidr) - this.cidr.len), columns = gridColumns(this.cidr);
-      const hostCells = isHost(cellPrefix(this.cidr, 0));
+    const { cidr, metric, from, to } = this;
+    return this.fetcher.run(async (signal) => {
+      const q = new URLSearchParams({ prefix: formatPrefix(cidr), metric, from: String(from), to: String(to), format: 'f32' });
+      const body = await getBytes(`/api/heatmap?${q}`, signal);
+      const count = 2 ** (cellLength(cidr) - cidr.len), columns = gridColumns(cidr);
+      const hostCells = isHost(cellPrefix(cidr, 0));
       if (body.byteLength !== count * (hostCells ? 4 : 6)) throw new Error(`the grid has ${body.byteLength} bytes, not the ${count} cells asked for`);
       const values = new Float32Array(body, 0, count);
       // Host cells count one host where there is data; larger cells carry their host counts after the values.
       const hosts = hostCells ? values.map((v) => (v === v ? 1 : 0)) : new Uint16Array(body, count * 4, count);
-      this.grid = { prefix: this.cidr, columns, rows: count / columns, values, hosts, from: this.from, to: this.to };
-      this.scale = makeScale('log', values, this.pinnedMax);
-      this.error = '';
-    } catch (err) {
-      if ((err as Error).name !== 'AbortError') this.error = (err as Error).message;
-    } finally {
-      if (this.abort === abort) { this.loading = false; this.abort = undefined; }
-    }
+      return { prefix: cidr, columns, rows: count / columns, values, hosts, from, to };
+    }, quiet);
   }
 
   protected updated(changed: PropertyValues<this>): void {
@@ -190,7 +183,7 @@ export class HfHeatmap extends LitElement {
   }
 
   private navigate(url: string): void {
-    this.dispatchEvent(new CustomEvent<NavigateDetail>('navigate', { detail: { url }, bubbles: true, composed: true }));
+    navigateTo(this, url);
   }
 
   /** carry keeps the range (and for the map, the statistic) across zooms and into a host's detail. */
@@ -246,17 +239,23 @@ export class HfHeatmap extends LitElement {
     return a && contains(this.cidr, a.addr) ? cellIndex(this.cidr, a.addr) : -1;
   }
 
+  /** colourBy puts the chosen statistic into the URL (bytes out, the default, as none). */
+  private colourBy(metric: string): void {
+    const q = new URLSearchParams(location.search);
+    if (metric === 'bytes_out') q.delete('metric'); else q.set('metric', metric);
+    changeParams(this, q);
+  }
+
   /** step shows the window before or after the one shown (its first window, for a longer range), with the
    * colour scale's top pinned where it is, so that a scan moving across the prefix shows as it moves. */
   private step(direction: -1 | 1): void {
     const start = this.from + direction * this.windowMs;
     if (direction > 0 && start + this.windowMs > Date.now() - this.windowMs) return; // Not written yet.
     const q = new URLSearchParams(location.search);
-    q.delete('v');
     q.set('from', new Date(start).toISOString());
     q.set('to', new Date(start + this.windowMs).toISOString());
     if (this.scale && !q.has('max')) q.set('max', String(this.scale.max));
-    this.dispatchEvent(new CustomEvent('params-change', { detail: q, bubbles: true, composed: true }));
+    changeParams(this, q);
   }
 
   private describe(cell: number): { name: string; value: string; hosts: string } | undefined {
@@ -283,7 +282,7 @@ export class HfHeatmap extends LitElement {
       <tbody>${top.slice(0, LIST_ROWS).map((i) => {
         const p = cellPrefix(g.prefix, i);
         const name = isHost(p) ? formatAddress(p.addr, p.v4) : formatPrefix(p);
-        return html`<tr><td class="mono"><a href=${this.target(i)} @click=${(e: Event) => { e.preventDefault(); this.navigate(this.target(i)); }}>${name}</a></td><td title=${formatExact(g.values[i]!)}>${est}${formatSI(g.values[i]!)}</td><td>${formatExact(g.hosts[i]!)}</td></tr>`;
+        return html`<tr><td class="mono"><a href=${this.target(i)}>${name}</a></td><td title=${formatExact(g.values[i]!)}>${est}${formatSI(g.values[i]!)}</td><td>${formatExact(g.hosts[i]!)}</td></tr>`;
       })}</tbody></table></details>`;
   }
 
@@ -300,10 +299,10 @@ export class HfHeatmap extends LitElement {
     return html`
       <div class="bar">
         <nav aria-label="Prefix"><ol>
-          ${crumbs.map((p, i) => html`<li>${i === crumbs.length - 1 ? html`<span aria-current="page" data-testid="current-prefix">${formatPrefix(p)}</span>` : html`<a href=${this.mapUrl(p)} @click=${(e: Event) => { e.preventDefault(); this.navigate(this.mapUrl(p)); }}>${formatPrefix(p)}</a>`}</li>`)}
+          ${crumbs.map((p, i) => html`<li>${i === crumbs.length - 1 ? html`<span aria-current="page" data-testid="current-prefix">${formatPrefix(p)}</span>` : html`<a href=${this.mapUrl(p)}>${formatPrefix(p)}</a>`}</li>`)}
         </ol></nav>
         <label>Colour by
-          <select data-testid="heatmap-metric" .value=${this.metric} @change=${(e: Event) => this.dispatchEvent(new CustomEvent('metric-change', { detail: (e.target as HTMLSelectElement).value, bubbles: true, composed: true }))}>
+          <select data-testid="heatmap-metric" .value=${this.metric} @change=${(e: Event) => this.colourBy((e.target as HTMLSelectElement).value)}>
             ${HEATMAP_STATS.map((m) => html`<option value=${m} ?selected=${m === this.metric}>${STAT_LABELS[m]}</option>`)}
           </select>
         </label>
@@ -312,11 +311,11 @@ export class HfHeatmap extends LitElement {
           <button data-testid="window-later" title="the window after (key .)" @click=${() => this.step(1)}>window ▶</button>
         </span>
         ${this.pinnedMax ? html`<span class="state" data-testid="pinned">scale pinned at ${formatSI(this.pinnedMax)}</span>` : nothing}
-        ${this.loading ? html`<span class="state" role="status">loading…</span>` : nothing}
+        ${this.fetcher.loading ? html`<span class="state" role="status">loading…</span>` : nothing}
       </div>
-      ${this.error ? html`<div class="card error" role="alert">Could not load the heatmap: ${this.error} <button @click=${() => this.load(false)}>Retry</button></div>` : nothing}
+      ${this.fetcher.error ? html`<div class="card error" role="alert">Could not load the heatmap: ${this.fetcher.error} <button @click=${() => this.load(false)}>Retry</button></div>` : nothing}
       <div class="layout">
-        <div class="stage ${this.loading ? 'dim' : ''}">
+        <div class="stage ${this.fetcher.loading ? 'dim' : ''}">
           <canvas class="grid" tabindex="0" data-testid="heatmap" data-cells=${g ? g.values.length : 0} data-seen=${seen}
             aria-label="Heatmap of ${formatPrefix(this.cidr)}: ${g ? `${g.columns} by ${g.rows} cells of /${cellLen}, ${seen} with data` : 'loading'}. Arrow keys move, Enter opens, Backspace goes up."
             @mousemove=${(e: MouseEvent) => { this.hover = this.cellAt(e); }} @mouseleave=${() => { this.hover = -1; }}
@@ -335,7 +334,7 @@ export class HfHeatmap extends LitElement {
             <div><span class="swatch" style="background:#fff"></span>zero <span class="swatch" style="background:#e3e6e9"></span>no data</div>
             <div style="color:var(--hf-muted)">${g ? `${new Date(g.from).toISOString().slice(11, 19)}–${new Date(g.to).toISOString().slice(11, 19)} UTC` : ''}</div>
           </div>
-          ${g && seen === 0 && !this.loading ? html`<div class="card state" data-testid="heatmap-empty">No data for ${formatPrefix(this.cidr)} in this range.</div>` : nothing}
+          ${g && seen === 0 && !this.fetcher.loading ? html`<div class="card state" data-testid="heatmap-empty">No data for ${formatPrefix(this.cidr)} in this range.</div>` : nothing}
           ${g && seen > 0 ? this.list(g) : nothing}
         </div>
       </div>

@@ -5,6 +5,8 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { theme } from '../../theme.js';
 import { getJson } from '../../fetch.js';
+import { changeParams } from '../../events.js';
+import { FetchController } from '../../controllers/fetch-controller.js';
 import { formatSI, formatExact, formatDuration } from '../../format.js';
 import { timeRange, stepFor, PRESETS, GRANULARITIES, type Granularity } from '../../route.js';
 import { parsePrefix, formatPrefix } from '../../prefix.js';
@@ -63,13 +65,11 @@ export class HfHost extends LitElement {
   @property() units: 'bits' | 'bytes' = 'bits';
 
   @state() private data: Series[] = [];
-  @state() private loading = false;
-  @state() private error = '';
   @state() private compareText = '';
   @state() private copied = false;
   @state() private linkText = ''; // The link, shown to copy by hand where the clipboard is not available.
   @state() private compareError = '';
-  private abort?: AbortController;
+  private readonly fetcher = new FetchController<Series[]>(this, (data) => { this.data = data; });
 
   private get gran(): Granularity {
     const g = this.params.get('gran') as Granularity | null;
@@ -103,27 +103,16 @@ export class HfHost extends LitElement {
   }
 
   /** load fetches the series; a live refresh keeps the charts as they are meanwhile (no dimming each window). */
-  private async load(quiet = false): Promise<void> {
-    if (quiet && this.abort) return; // The load in flight brings the new windows too; aborting it each window could starve it.
-    this.abort?.abort();
-    const abort = (this.abort = new AbortController());
-    const r = this.range();
-    this.loading = !quiet;
-    try {
-      const q = `from=${r.from}&to=${r.to}&step=${r.step}`;
-      this.data = await Promise.all([this.host, ...this.compared].map((h) => getJson<Series>(`/api/hosts/${encodeURIComponent(h)}/series?${q}`, abort.signal)));
-      this.error = '';
-    } catch (err) {
-      if ((err as Error).name !== 'AbortError') this.error = (err as Error).message;
-    } finally {
-      if (this.abort === abort) { this.loading = false; this.abort = undefined; }
-    }
+  private load(quiet = false): Promise<void> {
+    const r = this.range(), hosts = [this.host, ...this.compared];
+    const q = `from=${r.from}&to=${r.to}&step=${r.step}`;
+    return this.fetcher.run((signal) => Promise.all(hosts.map((h) => getJson<Series>(`/api/hosts/${encodeURIComponent(h)}/series?${q}`, signal))), quiet);
   }
 
   private change(updates: Record<string, string | undefined>): void {
     const p = new URLSearchParams(this.params);
     for (const [k, v] of Object.entries(updates)) if (v === undefined) p.delete(k); else p.set(k, v);
-    this.dispatchEvent(new CustomEvent('params-change', { detail: p, bubbles: true, composed: true }));
+    changeParams(this, p);
   }
 
   /** charts are CHARTS with throughput in the chosen units. */
@@ -147,7 +136,7 @@ export class HfHost extends LitElement {
           label: hi === 0 ? line.label : `${s.host} ${line.label}`,
           values: col.map((v, i) => (v === null ? null : def.distinct ? v : (v * k) / seconds[i]!)),
           colour: line.colour, dash: DASHES[hi], below: line.below,
-          total: def.distinct ? undefined : sum(col) * (line.scale ?? 1),
+          total: def.distinct ? undefined : sum(col) * k,
         });
       }
     });
@@ -172,7 +161,7 @@ export class HfHost extends LitElement {
           <span>flows in <b data-field="flows_in" title=${formatExact(sum(main.flows_in))}>${formatSI(sum(main.flows_in))}</b></span>
           ${seen && Number.isFinite(seen.first) ? html`<span title="first flow start and last flow end in the range, as the exporters stamped them (their clocks; a replayed capture keeps its own times)">flows ${new Date(seen.first).toISOString().slice(0, 19).replace('T', ' ')} – ${new Date(seen.last).toISOString().slice(0, 19).replace('T', ' ')} UTC, exporter's clock</span>` : nothing}
         </div>` : nothing}
-        <a href="/map/${formatPrefix(parsePrefix(`${this.host}/${parsePrefix(this.host)?.v4 ? 16 : 112}`) ?? parsePrefix('0.0.0.0/0')!)}?v=1&sel=${encodeURIComponent(this.host)}" data-testid="show-in-heatmap" @click=${this.follow}>show in heatmap</a>
+        <a href=${this.heatmapUrl()} data-testid="show-in-heatmap">show in heatmap</a>
       </header>
       <div class="controls">
         <span role="group" aria-label="Range">${PRESETS.map(([label, value]) => html`<button data-range=${label} aria-pressed=${from === value && !this.params.get('to')} @click=${() => this.change({ from: value, to: undefined })}>${label}</button>`)}</span>
@@ -195,15 +184,26 @@ export class HfHost extends LitElement {
         ${this.compareError || this.compareNotice() ? html`<span class="notice" role="alert" data-testid="compare-notice">${this.compareError || this.compareNotice()}</span>` : nothing}
         ${this.compared.map((h, i) => html`<button class="mono" title="stop comparing" @click=${() => this.change({ cmp: this.compared.filter((x) => x !== h).join(',') || undefined })}>${h} ${['—', '- -', '···', '-·-', '. .'][i + 1]} ✕</button>`)}
       </div>
-      ${[...r.notices, ...(this.params.has('gran') && this.gran === 'auto' && this.params.get('gran') !== 'auto' ? [`granularity="${(this.params.get('gran') ?? '').slice(0, 20)}" is not window, minute or hour: using auto`] : [])]
-        .map((n) => html`<div class="state" role="note">${n}</div>`)}
-      ${this.error ? html`<div class="error" role="alert">Could not load the series: ${this.error} <button @click=${() => this.load()}>Retry</button></div>` : nothing}
-      ${this.loading && !main ? html`<div class="state" role="status">loading…</div>` : nothing}
+      ${[...r.notices, ...this.granNotice()].map((n) => html`<div class="state" role="note">${n}</div>`)}
+      ${this.fetcher.error ? html`<div class="error" role="alert">Could not load the series: ${this.fetcher.error} <button @click=${() => this.load()}>Retry</button></div>` : nothing}
+      ${this.fetcher.loading && !main ? html`<div class="state" role="status">loading…</div>` : nothing}
       ${main && !hasRows ? html`<div class="state" data-testid="host-empty">No data for ${this.host} in this range: the host sent and received nothing the probes saw, or the range is before it was first seen.</div>` : nothing}
-      <div class="grid ${this.loading ? 'dim' : ''}">
+      <div class="grid ${this.fetcher.loading ? 'dim' : ''}">
         ${main && hasRows ? this.charts().map((def) => html`<hf-chart .caption=${def.caption} .unit=${def.unit} .subtitle=${def.distinct ? `≈ distinct in bucket, ${levelText}` : stepText} .ts=${main.ts} .series=${this.chartSeries(def)} data-chart=${def.caption}></hf-chart>`) : nothing}
       </div>
     `;
+  }
+
+  /** heatmapUrl is the grid that shows this host among its neighbours (an IPv4 /16, an IPv6 /112), marked. */
+  private heatmapUrl(): string {
+    const p = parsePrefix(`${this.host}/${parsePrefix(this.host)?.v4 ? 16 : 112}`);
+    return `/map/${p ? formatPrefix(p) : '0.0.0.0/0'}?v=1&sel=${encodeURIComponent(this.host)}`;
+  }
+
+  /** granNotice says when gran= was not understood (and auto is used instead). */
+  private granNotice(): string[] {
+    const asked = this.params.get('gran');
+    return asked !== null && asked !== 'auto' && this.gran === 'auto' ? [`granularity="${asked.slice(0, 20)}" is not window, minute or hour: using auto`] : [];
   }
 
   private onCompareKey(e: KeyboardEvent): void {
@@ -248,11 +248,6 @@ export class HfHost extends LitElement {
     } catch {
       this.linkText = url.toString();
     }
-  }
-
-  private follow(e: Event): void {
-    e.preventDefault();
-    this.dispatchEvent(new CustomEvent('navigate', { detail: { url: (e.currentTarget as HTMLAnchorElement).getAttribute('href') }, bubbles: true, composed: true }));
   }
 }
 

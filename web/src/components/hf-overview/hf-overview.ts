@@ -15,7 +15,13 @@ import '../hf-chart/hf-chart.js';
 const HISTORY_MS = 3_600_000;
 const MAX_POINTS = 2000; // A ring: at most this many windows kept, so a wall display stays flat over days.
 
-interface Totals { ts: number[]; flows: (number | null)[]; packets: (number | null)[]; bytes: (number | null)[]; hosts: (number | null)[] }
+/** The network totals series, as /api/totals gives them: one column per figure, null where no window was written. */
+const FIGURES = ['flows', 'packets', 'bytes', 'hosts'] as const;
+type Totals = { ts: number[] } & Record<(typeof FIGURES)[number], (number | null)[]>;
+
+/** mapTotals makes a Totals of f applied to each column. */
+const mapTotals = (t: Totals, f: <T>(column: T[]) => T[]): Totals =>
+  ({ ts: f(t.ts), ...Object.fromEntries(FIGURES.map((k) => [k, f(t[k])])) }) as Totals;
 
 @customElement('hf-overview')
 export class HfOverview extends LitElement {
@@ -53,8 +59,7 @@ export class HfOverview extends LitElement {
       const t = await getJson(`/api/totals?from=${to - HISTORY_MS}&to=${to}&step=${w.length}`);
       // From the first window written: a merger that started ten minutes ago shows ten minutes.
       const first = Math.max(0, (t.flows as (number | null)[]).findIndex((v) => v !== null));
-      const from = <T,>(a: T[]) => a.slice(first);
-      this.totals = { ts: from(t.ts), flows: from(t.flows), packets: from(t.packets), bytes: from(t.bytes), hosts: from(t.hosts) };
+      this.totals = mapTotals(t as Totals, (column) => column.slice(first));
       if (this.window && this.window.start > w.start) this.appendWindow(this.window);
     } catch (err) {
       this.error = (err as Error).message;
@@ -66,16 +71,16 @@ export class HfOverview extends LitElement {
     const t = this.totals!;
     const last = t.ts[t.ts.length - 1] ?? -Infinity;
     if (w.start < last) return;
-    const next: Totals = { ts: [...t.ts], flows: [...t.flows], packets: [...t.packets], bytes: [...t.bytes], hosts: [...t.hosts] };
-    for (let ts = last + w.length; ts < w.start; ts += w.length) { // Windows never pushed: gaps.
-      if (!Number.isFinite(last)) break;
-      next.ts.push(ts); next.flows.push(null); next.packets.push(null); next.bytes.push(null); next.hosts.push(null);
-    }
-    if (w.start === last) { next.ts.pop(); next.flows.pop(); next.packets.pop(); next.bytes.pop(); next.hosts.pop(); }
-    next.ts.push(w.start); next.flows.push(w.totals.flows); next.packets.push(w.totals.packets); next.bytes.push(w.totals.bytes); next.hosts.push(w.totals.hosts);
+    const next = mapTotals(t, (column) => [...column]);
+    const push = (ts: number, value: (k: (typeof FIGURES)[number]) => number | null) => {
+      next.ts.push(ts);
+      for (const k of FIGURES) next[k].push(value(k));
+    };
+    if (Number.isFinite(last)) for (let ts = last + w.length; ts < w.start; ts += w.length) push(ts, () => null); // Windows never pushed: gaps.
+    if (w.start === last) for (const column of [next.ts, ...FIGURES.map((k) => next[k])]) column.pop(); // The slot filled again.
+    push(w.start, (k) => w.totals[k]);
     const cut = Math.max(0, next.ts.length - MAX_POINTS);
-    if (cut) for (const k of ['ts', 'flows', 'packets', 'bytes', 'hosts'] as const) next[k].splice(0, cut);
-    this.totals = next;
+    this.totals = cut ? mapTotals(next, (column) => column.slice(cut)) : next;
   }
 
   private line(label: string, values: (number | null)[], k: number, colour: string): ChartSeries[] {
