@@ -13,8 +13,12 @@ interface NativeReader {
   open(host: string, port: number, rcvbuf: number): { handle: unknown; port: number; rcvbuf: number };
   watch(handle: unknown, callback: () => void): void;
   read(handle: unknown, memory: ArrayBuffer, slots: number, slotSize: number, count: number, meta: number): number;
+  rest(handle: unknown, ms: number): void;
   close(handle: unknown): void;
 }
+
+/** REST_MS: how long the reader waits, once it has emptied the socket, before it watches it again. */
+const REST_MS = 1;
 
 let native: NativeReader | string | undefined;
 
@@ -69,11 +73,12 @@ export class BatchUdpInput {
   private _drain(): void {
     const reader = this._reader, handle = this._handle, b = this._batch;
     if (!reader || handle === undefined || !b) return;
-    // A bounded number of batches per wakeup, so that a flood cannot starve timers and the uplink.
+    // A bounded number of batches per wakeup, so that a flood cannot starve timers and the uplink. Once
+    // the socket is empty, the reader rests a millisecond before the next wakeup (recvmmsg.c says why).
     for (let round = 0; round < 16; round++) {
       const n = reader.read(handle, b.memory, b.slots, INPUT_CAPACITY, BATCH_CAPACITY, b.meta);
       if (n < 0) { this.stats.readErrors++; return; }
-      if (n === 0) return;
+      if (n === 0) { reader.rest(handle, REST_MS); return; }
       const words = BATCH_META_SIZE / 4;
       for (let i = 0; i < n; i++) b.ids[i] = this._exporterId(b.metaWords, i * words);
       this._core.ingestBatch(n, Date.now());
@@ -84,7 +89,7 @@ export class BatchUdpInput {
         if (s === STATUS_OK || s === STATUS_TEMPLATE_PENDING) continue;
         this._onStatus({ status: s, offset: o[i * 4 + 1] >>> 0, domain: o[i * 4 + 2] >>> 0, template: o[i * 4 + 3] >>> 0 }, this._address(b.metaWords, i * words), b.metaWords[i * words]);
       }
-      if (n < BATCH_CAPACITY) return;
+      if (n < BATCH_CAPACITY) { reader.rest(handle, REST_MS); return; }
     }
   }
 
