@@ -1,5 +1,5 @@
 // One decoded flow record on its way to the host table (and, in decode mode, to the record output).
-import { accountSource, accountDestination, PROTO_NONE } from "./table/host-table";
+import { updateHost, PROTO_NONE } from "./table/host-table";
 import { monitored } from "./table/networks";
 import { allocRegion, count, setStat } from "./memory";
 import { STAT_SAMPLED_RECORDS, STAT_SAMPLING_RATE, STAT_UNMONITORED_RECORDS } from "./abi";
@@ -99,13 +99,13 @@ export function setDestination(lo: u64, hi: u64): void { dstLo = lo; dstHi = hi;
   // Ports count for the protocols that have them (TCP, UDP, SCTP); ICMP "ports" are type and code.
   const hasPorts = (flags & FF_PORTS) != 0 && (p == 6 || p == 17 || p == 132);
   const portD = hasPorts ? portValue(dstPort) : 0;
-  if (hasSrc) accountSource(srcLo, srcHi, hs, 1, packets, octets, startMs, endMs, p, tcpFlags, peerD, portD);
-  if (hasDst) accountDestination(dstLo, dstHi, hd, 1, packets, octets, startMs, endMs, p, tcpFlags, peerS, portD);
+  if (hasSrc) updateHost(false, srcLo, srcHi, hs, packets, octets, startMs, endMs, p, tcpFlags, peerD, portD);
+  if (hasDst) updateHost(true, dstLo, dstHi, hd, packets, octets, startMs, endMs, p, tcpFlags, peerS, portD);
   // The reverse direction is a flow of its own when it carried packets (RFC 5103: a biflow is two uniflows).
   if (revPackets != 0 || revOctets != 0) {
     const portS = hasPorts ? portValue(srcPort) : 0; // Only the reverse flow goes to the source port.
-    if (hasDst) accountSource(dstLo, dstHi, hd, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerS, portS);
-    if (hasSrc) accountDestination(srcLo, srcHi, hs, 1, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerD, portS);
+    if (hasDst) updateHost(false, dstLo, dstHi, hd, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerS, portS);
+    if (hasSrc) updateHost(true, srcLo, srcHi, hs, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerD, portS);
   }
 }
 

@@ -14,7 +14,7 @@ import { decodeV5 } from "./netflow/v5";
 import { initState } from "./exporter/state";
 import { initPending } from "./pending";
 import { beginDatagram, fail, outcome, setMessageStart } from "./errors";
-import { initHostTable, entriesPtr, windowEntries, clearWindow } from "./table/host-table";
+import { initHostTable, entriesPtr, windowEntries, clearWindow, flushStaged } from "./table/host-table";
 import { initSketches } from "./table/sketch";
 import { initNetworks, setNetworks } from "./table/networks";
 import { initFlowOutput, setDecodeMode, flowOutPtr, flowOutCount, flowOutDropped, resetFlowOut } from "./flow";
@@ -119,6 +119,7 @@ export function ingestBatch(n: u32, nowMs: f64): i32 {
 }
 
 function finish(): i32 {
+  flushStaged(); // Before the next datagram selects its exporter's counts.
   const status = outcome();
   if (status != STATUS_OK && status != STATUS_TEMPLATE_PENDING) {
     count(STAT_DATAGRAMS_REJECTED);

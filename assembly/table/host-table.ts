@@ -38,6 +38,7 @@ export function initHostTable(hosts: u32): void {
   entries = (allocRegion(<usize>(hosts + 1) * DELTA_RECORD_SIZE + 64) + 63) & ~<usize>63; // Cache-line aligned.
   used = 0;
   overflowEntry = 0;
+  stage = allocRegion(<usize>STAGE_CAPACITY * STAGE_SIZE);
 }
 
 // entriesPtr is where the window's entries start.
@@ -128,6 +129,75 @@ export function accountDestination(lo: u64, hi: u64, h: u64, flows: u64, packets
   touch(e, firstMs, lastMs);
   if (peer != 0) sketchAdd(e + DELTA_OFF_PEERS_IN, peer);
   if (port != 0) sketchAdd(e + DELTA_OFF_PORTS_IN, port);
+}
+
+// Staged updates: emitFlow() stages a datagram's host updates and flushStaged() applies them in three
+// passes: touch every update's index slot, then its entry's cache lines, then account. A table bigger
+// than the caches makes each update wait for its misses one after another; touching first puts them
+// all in flight at once (software prefetching: WASM has no prefetch instruction, so the passes load
+// and sum what they touch). Flushed when full and at the end of every datagram (index.ts).
+//
+// Staged update (STAGE_SIZE bytes): [0,16) address halves, [16,24) hash, [24,32) packets, [32,40) octets,
+// [40,48) f64 first, [48,56) f64 last, [56,58) u16 protocol, [58] u8 TCP flags, [59] u8 1 = received,
+// [60,64) peer, [64,68) port.
+const STAGE_SIZE: usize = 80;
+const STAGE_CAPACITY: u32 = 64;
+let stage: usize = 0;
+let staged: u32 = 0;
+let touched: u32 = 0; // The passes' sum of what they loaded, kept so that the loads are kept.
+// Below this many hosts the entries fit the caches (a core's 2 MiB L2 here): updates are not staged, since
+// staging and touching first would only cost.
+const PREFETCH_FROM_HOSTS: u32 = 4096;
+
+// updateHost accounts a flow sent (received = false) or received by the address (lo, hi), hashed to h:
+// at once while the table fits the caches, else staged.
+@inline export function updateHost(received: bool, lo: u64, hi: u64, h: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
+  if (used < PREFETCH_FROM_HOSTS) {
+    if (received) accountDestination(lo, hi, h, 1, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
+    else accountSource(lo, hi, h, 1, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
+    return;
+  }
+  if (staged == STAGE_CAPACITY) flushStaged();
+  const u = stage + <usize>staged * STAGE_SIZE;
+  staged++;
+  store<u64>(u, lo); store<u64>(u, hi, 8); store<u64>(u, h, 16);
+  store<u64>(u, packets, 24); store<u64>(u, octets, 32);
+  store<f64>(u, firstMs, 40); store<f64>(u, lastMs, 48);
+  store<u16>(u, <u16>proto, 56); store<u8>(u, <u8>tcpFlags, 58); store<u8>(u, received ? 1 : 0, 59);
+  store<u32>(u, peer, 60); store<u32>(u, port, 64);
+}
+
+// prefetch touches the index slots, then the entries' lines, of the n staged updates.
+function prefetch(n: usize): void {
+  let sum: u32 = 0;
+  for (let k: usize = 0; k < n; k++) sum += load<u32>(index + (<usize>(<u32>load<u64>(stage + k * STAGE_SIZE, 16) & indexMask) << 2));
+  for (let k: usize = 0; k < n; k++) {
+    const u = stage + k * STAGE_SIZE;
+    const ref = load<u32>(index + (<usize>(<u32>load<u64>(u, 16) & indexMask) << 2));
+    if (ref == 0) continue;
+    const e = entries + <usize>(ref - 1) * DELTA_RECORD_SIZE;
+    const line = <usize>load<u8>(u, 59) << 6; // Lines 0, 1, 3 for a flow sent; 0, 2, 4 for one received.
+    sum += <u32>load<u8>(e) + <u32>load<u8>(e + 64 + line) + <u32>load<u8>(e + 192 + line);
+  }
+  touched += sum;
+}
+
+// flushStaged applies the staged updates.
+export function flushStaged(): void {
+  const n = <usize>staged;
+  if (n == 0) return;
+  prefetch(n);
+  for (let k: usize = 0; k < n; k++) {
+    const u = stage + k * STAGE_SIZE;
+    if (load<u8>(u, 59)) {
+      accountDestination(load<u64>(u), load<u64>(u, 8), load<u64>(u, 16), 1, load<u64>(u, 24), load<u64>(u, 32), load<f64>(u, 40), load<f64>(u, 48),
+        <u32>load<u16>(u, 56), <u32>load<u8>(u, 58), load<u32>(u, 60), load<u32>(u, 64));
+    } else {
+      accountSource(load<u64>(u), load<u64>(u, 8), load<u64>(u, 16), 1, load<u64>(u, 24), load<u64>(u, 32), load<f64>(u, 40), load<f64>(u, 48),
+        <u32>load<u16>(u, 56), <u32>load<u8>(u, 58), load<u32>(u, 60), load<u32>(u, 64));
+    }
+  }
+  staged = 0;
 }
 
 // windowEntries is the number of entries of the current window (the overflow entry included).
