@@ -71,7 +71,9 @@ export class MergerServer {
     const app = tls ? uws().SSLApp({ cert_file_name: tls.certFile, key_file_name: tls.keyFile }) : uws().App();
     this._app = app;
     app.ws<ProbeData>('/probe', {
-      compression: uws().DISABLED,
+      // Probes deflate their frames (permessage-deflate, each message on its own: the shared decompressor
+      // keeps no window per connection); maxPayloadLength bounds what a message inflates to.
+      compression: uws().SHARED_DECOMPRESSOR,
       maxPayloadLength: this.options.maxFrameBytes,
       idleTimeout: 120,
       sendPingsAutomatically: true,

@@ -111,6 +111,7 @@ export class Probe {
       counter('hostflow_probe_frames_dropped_total', 'Frames dropped because the uplink queue was full.', s.uplink.framesDropped),
       counter('hostflow_probe_udp_kernel_drops_total', 'Datagrams the kernel dropped at the UDP socket (receive buffer full).', s.udpKernelDrops ?? 0),
       { name: 'hostflow_probe_uplink_connected', help: '1 while connected to the merger.', type: 'gauge', samples: [{ value: s.uplink.connected ? 1 : 0 }] },
+      { name: 'hostflow_probe_uplink_deflate', help: '1 while the connection to the merger deflates frames (permessage-deflate).', type: 'gauge', samples: [{ value: s.uplink.deflate ? 1 : 0 }] },
     ];
   }
 

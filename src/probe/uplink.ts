@@ -7,6 +7,11 @@ import { decodeAck } from '../protocol/frame.js';
 import type { Spool, SpoolLocation } from './spool.js';
 import { TokenBucket } from '../shared/token-bucket.js';
 
+/** FRAME_DEFLATE: frames go deflated (permessage-deflate, RFC 7692), about half their size for
+ * softflowd's campus capture; each message on its own, so that neither end keeps a window per connection.
+ * ws deflates in libuv's thread pool, off the thread that reads UDP. */
+const FRAME_DEFLATE = { clientNoContextTakeover: true, serverNoContextTakeover: true, zlibDeflateOptions: { level: 6 }, threshold: 1024 };
+
 /** UplinkOptions bound the queue and the socket's send buffer. */
 export interface UplinkOptions {
   url: string; // ws://host:port/probe
@@ -36,6 +41,7 @@ export interface UplinkStats {
   lastAck: number; // The highest sequence the merger acknowledged (-1: none yet).
   framesDropped: number; // Dropped unacknowledged because the queue was full: their windows are missing at the merger.
   connects: number;
+  deflate: boolean; // The connection deflates frames (the merger took permessage-deflate).
   lastError: string;
 }
 
@@ -63,7 +69,7 @@ export class Uplink {
   private _stopped = true;
   private readonly _log = new RateLimitedLog('probe', 60_000);
   readonly stats: UplinkStats = {
-    connected: false, framesSent: 0, bytesSent: 0, framesQueued: 0, bytesQueued: 0, framesAcked: 0, lastAck: -1, framesDropped: 0, connects: 0, lastError: '',
+    connected: false, framesSent: 0, bytesSent: 0, framesQueued: 0, bytesQueued: 0, framesAcked: 0, lastAck: -1, framesDropped: 0, connects: 0, deflate: false, lastError: '',
   };
 
   constructor(readonly options: UplinkOptions) {
@@ -158,7 +164,7 @@ export class Uplink {
 
   private _connect(): void {
     if (this._stopped) return;
-    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout: 10_000, ...(this.options.ca ? { ca: this.options.ca } : {}), headers: {
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: FRAME_DEFLATE, handshakeTimeout: 10_000, ...(this.options.ca ? { ca: this.options.ca } : {}), headers: {
       [PROBE_ID_HEADER]: encodeURIComponent(this.options.probeId),
       ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
     } });
@@ -173,6 +179,7 @@ export class Uplink {
     ws.on('open', () => {
       this.stats.connected = true;
       this.stats.connects++;
+      this.stats.deflate = ws.extensions.includes('permessage-deflate');
       this._backoff = this.options.minBackoffMs;
       this._next = 0; // What the last connection sent but the merger did not acknowledge goes again.
       this._pace = new TokenBucket(this.options.maxFramesPerSecond, this.options.maxFramesPerSecond, Date.now());

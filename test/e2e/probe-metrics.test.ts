@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { join } from 'node:path';
 import dgram from 'node:dgram';
-import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
+import { startHostflow, startMerger, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 describe('the probe\'s own endpoint', () => {
@@ -35,6 +35,30 @@ describe('the probe\'s own endpoint', () => {
     }, 10_000, 'a closed window');
     expect(status.uplink.connected).toBe(false);
     expect(status.uplink.framesQueued).toBeGreaterThan(0);
+  });
+
+  it('sends its frames deflated to the merger, which merges them', async () => {
+    const merger = await startMerger(running);
+    const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--metrics', '127.0.0.1:0',
+      '--merger', `ws://127.0.0.1:${merger.port}/probe`, '--window', '1s', '--probe-id', 'deflating']);
+    running.push(probe);
+    const udpPort = Number((await probe.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]);
+    const metricsPort = Number((await probe.waitFor(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/))[1]);
+    const replay = await runHostflow(['replay', join(FIXTURES, 'softflowd/softflowd-ipfix-ms.pcap.gz'), '--to', `127.0.0.1:${udpPort}`, '--rate', '5000']);
+    expect(replay.code, replay.output).toBe(0);
+    const uplink = await poll(async () => {
+      const { body } = await getJson(`http://127.0.0.1:${metricsPort}/status`);
+      return body.uplink.framesAcked >= 1 && body.uplink.framesQueued === 0 ? body.uplink : undefined;
+    }, 15_000, 'every frame acknowledged');
+    expect(uplink.deflate).toBe(true);
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toMatch(/^hostflow_probe_uplink_deflate 1$/m);
+    // The merger inflated them: its history holds the capture's bytes (29,959,236, nfdump's sum).
+    const bytes = await poll(async () => {
+      const { body } = await getJson(`${merger.api}/totals?from=${Date.now() - 600_000}&to=${Date.now() + 1000}&step=1000`);
+      const sum = body.bytes.reduce((a: number, b: number | null) => a + (b ?? 0), 0);
+      return sum === 29_959_236 ? sum : undefined;
+    }, 15_000, 'the capture\'s bytes at the merger');
+    expect(bytes).toBe(29_959_236);
   });
 
   it('counts the datagrams the kernel dropped while the probe could not read (a full receive buffer)', async () => {

@@ -24,9 +24,9 @@ async function getAuthed(url: string): Promise<any> {
 }
 
 /** upgrade tries a probe connection and resolves to the HTTP status of a refusal, or 101 once open. */
-function upgrade(port: number, headers: Record<string, string>): Promise<{ status: number; ws?: WebSocket }> {
+function upgrade(port: number, headers: Record<string, string>, perMessageDeflate = true): Promise<{ status: number; ws?: WebSocket }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/probe`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/probe`, { headers, perMessageDeflate });
     ws.once('unexpected-response', (_req, res) => { resolve({ status: res.statusCode ?? 0 }); ws.terminate(); });
     ws.once('open', () => resolve({ status: 101, ws }));
     ws.on('error', () => undefined);
@@ -148,9 +148,9 @@ describe('who may talk to the merger', () => {
     expect(r.output).toMatch(/beyond loopback: it needs probe tokens .* and an access token/);
   });
 
-  it('contains bad frames from a connected peer: garbage, a wrong version, an oversized one; the probe\'s data is unaffected', async () => {
+  it('contains bad frames from a connected peer: garbage, a wrong version, an oversized one, one that inflates past the limit; the probe\'s data is unaffected', async () => {
     const m = await startMerger(running);
-    const bad = await upgrade(m.port, {});
+    const bad = await upgrade(m.port, {}, false);
     bad.ws!.send(Buffer.from('garbage, not a frame at all'));
     const values = new Float64Array(HOST_FIELD_COUNT);
     values[0] = 1; values[2] = 100;
@@ -163,10 +163,16 @@ describe('who may talk to the merger', () => {
     const closed = new Promise<number>((resolve) => bad.ws!.once('close', (code) => resolve(code)));
     bad.ws!.send(Buffer.alloc(17 << 20)); // Over the 16 MiB frame limit.
     expect(await closed).toBe(1006);
+    // permessage-deflate: 17 MiB of zeros take 17 KB on the wire; the merger stops inflating at the limit.
+    const bomb = await upgrade(m.port, {});
+    expect(bomb.ws!.extensions).toBe('permessage-deflate');
+    const bombClosed = new Promise<number>((resolve) => bomb.ws!.once('close', (code) => resolve(code)));
+    bomb.ws!.send(Buffer.alloc(17 << 20));
+    expect(await bombClosed).toBe(1006);
     const status = await poll(async () => {
       const s = await getAuthed(`${m.api}/status`);
-      return s.probe_connections_closed?.too_big === 1 ? s : undefined;
-    }, 5000, 'the oversized frame counted');
+      return s.probe_connections_closed?.too_big === 2 ? s : undefined;
+    }, 5000, 'the oversized frames counted');
     expect(status.frames_refused).toMatchObject({ PROTO_ERR_BAD_MAGIC: 1, PROTO_ERR_BAD_VERSION: 1 });
     // A probe on the same merger goes on as if nothing happened.
     const probe = await startProbe(running, m.port, 'good');
