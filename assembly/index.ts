@@ -14,7 +14,7 @@ import { decodeV5 } from "./netflow/v5";
 import { initState } from "./exporter/state";
 import { initPending } from "./pending";
 import { beginDatagram, fail, outcome, setMessageStart } from "./errors";
-import { initHostTable, entriesPtr, windowEntries, clearWindow, flushStaged } from "./table/host-table";
+import { initHostTable, entriesPtr, windowEntries, clearWindow, flushStaged, dropStaged } from "./table/host-table";
 import { initSketches } from "./table/sketch";
 import { initNetworks, setNetworks } from "./table/networks";
 import { initFlowOutput, setDecodeMode, flowOutPtr, flowOutCount, flowOutDropped, resetFlowOut } from "./flow";
@@ -72,6 +72,7 @@ export function ingest(len: u32, exporterId: u32, nowMs: f64, reliable: bool): i
   setReliable(reliable);
   selectExporter(exporterId);
   beginDatagram();
+  dropStaged();
   count(STAT_DATAGRAMS);
   if (len > INPUT_CAPACITY) {
     fail(ERR_TOO_LARGE, inputPtr, 0, 0);

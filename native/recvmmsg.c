@@ -113,8 +113,12 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value callback, global, ignored;
-  if (napi_get_reference_value(env, r->callback, &callback) == napi_ok && napi_get_global(env, &global) == napi_ok) {
-    napi_make_callback(env, r->context, global, callback, 0, NULL, &ignored);
+  if (napi_get_reference_value(env, r->callback, &callback) == napi_ok && napi_get_global(env, &global) == napi_ok &&
+      napi_make_callback(env, r->context, global, callback, 0, NULL, &ignored) == napi_pending_exception) {
+    // What the callback threw is an uncaught exception, as from any other event: left pending, it would
+    // fail every later call silently while the socket, still readable, woke the loop again and again.
+    napi_value err;
+    if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
   }
   napi_close_handle_scope(env, scope);
 }
@@ -132,8 +136,8 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   CHECK(napi_async_init(env, NULL, name, &r->context));
   uv_loop_t *loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
-  uv_poll_init_socket(loop, &r->poll, r->fd);
-  uv_timer_init(loop, &r->timer);
+  if (uv_poll_init_socket(loop, &r->poll, r->fd) != 0) { napi_throw_error(env, NULL, "uv_poll_init_socket failed"); return NULL; }
+  if (uv_timer_init(loop, &r->timer) != 0) { napi_throw_error(env, NULL, "uv_timer_init failed"); return NULL; }
   uv_unref((uv_handle_t *)&r->timer); // Only the socket keeps the process alive.
   r->poll.data = r;
   r->timer.data = r;

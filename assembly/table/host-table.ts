@@ -182,10 +182,12 @@ function prefetch(n: usize): void {
   touched += sum;
 }
 
-// flushStaged applies the staged updates.
+// flushStaged applies the staged updates. The stage is emptied first: should an update trap (the host
+// counts the fault and goes on), the rest are lost with the datagram, never applied twice.
 export function flushStaged(): void {
   const n = <usize>staged;
   if (n == 0) return;
+  staged = 0;
   prefetch(n);
   for (let k: usize = 0; k < n; k++) {
     const u = stage + k * STAGE_SIZE;
@@ -197,6 +199,11 @@ export function flushStaged(): void {
         <u32>load<u16>(u, 56), <u32>load<u8>(u, 58), load<u32>(u, 60), load<u32>(u, 64));
     }
   }
+}
+
+// dropStaged forgets updates a datagram left staged when it trapped before its end (index.ts): they go
+// with the rest of that datagram instead of into the next one's (another exporter's) counts.
+export function dropStaged(): void {
   staged = 0;
 }
 
@@ -214,6 +221,7 @@ export function clearWindow(): void {
     store<u32>(index + (<usize>load<u32>(e, OFF_SLOT) << 2), 0);
   }
   memory.fill(entries, 0, <usize>used * DELTA_RECORD_SIZE);
+  staged = 0;
   resetSketches();
   used = 0;
   overflowEntry = 0;

@@ -232,7 +232,8 @@ export class Merger {
     if (probe !== undefined) this._merger.probeDown(probe, Date.now());
     if (code !== 1000 && code !== 1001 && code !== 1008) {
       // uWS drops a connection whose message is over the frame limit without a close handshake (1006,
-      // "Received too big message"): count that apart from connections that just dropped.
+      // "Received too big message, or other inflation error": a deflated message that does not inflate
+      // is told the same way): count that apart from connections that just dropped.
       const key = code === 1006 && /too big/i.test(reason) ? 'too_big' : String(code);
       this._closes[key] = (this._closes[key] ?? 0) + 1;
       this._refusals.log(`close:${key}`, `probe connection ${connection} (${probe ?? 'no frame yet'}) closed: code ${code}${reason ? `, ${reason}` : ''}`);

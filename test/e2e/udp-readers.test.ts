@@ -1,8 +1,10 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
 import dgram from 'node:dgram';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
-import { SOFTFLOWD_IPFIX_MS, softflowdOracle } from '../helpers/fixtures.js';
+import { SOFTFLOWD_IPFIX_MS, softflowdOracle, ROOT } from '../helpers/fixtures.js';
 
 // Both UDP readers of the probe on the same replay: the native one (recvmmsg batches into WASM memory,
 // built by npm run build on Linux) and node:dgram; each must account every record as nfdump sums them.
@@ -58,6 +60,20 @@ describe('the probe\'s UDP readers', () => {
     const native = await runHostflow(['probe', '--udp', `localhost:${port + 1}`, '--tcp', 'off', '--udp-reader', 'native', '--merger', 'ws://127.0.0.1:9/probe']);
     expect(native.code).toBe(1);
     expect(native.output).toMatch(/--udp-reader native: localhost is a name, not an address/);
+  });
+
+  it('makes what its callback throws an uncaught exception, instead of waking on a readable socket forever', () => {
+    // The reader itself, in a child process: a callback that throws once.
+    const script = `
+      const reader = require(${JSON.stringify(join(ROOT, 'build/recvmmsg.node'))});
+      const { handle, port } = reader.open('127.0.0.1', 0, 65536);
+      let calls = 0;
+      reader.watch(handle, () => { calls++; throw new Error('boom in the callback'); });
+      process.on('uncaughtException', (e) => { console.log('uncaught: ' + e.message + ', calls: ' + calls); process.exit(0); });
+      require('node:dgram').createSocket('udp4').send(Buffer.from('x'), port, '127.0.0.1');
+      setTimeout(() => { console.log('no exception, calls: ' + calls); process.exit(1); }, 2000);`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.stdout.trim()).toBe('uncaught: boom in the callback, calls: 1');
   });
 
   it('refuses an unknown --udp-reader with a reason', async () => {
