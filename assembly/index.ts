@@ -16,6 +16,7 @@ import { initPending } from "./pending";
 import { beginDatagram, fail, outcome, setMessageStart } from "./errors";
 import { initHostTable, entriesPtr, windowEntries, clearWindow, flushStaged, dropStaged } from "./table/host-table";
 import { initSketches } from "./table/sketch";
+import { initFrameHosts } from "./table/frame-hosts";
 import { initNetworks, setNetworks } from "./table/networks";
 import { initFlowOutput, setDecodeMode, flowOutPtr, flowOutCount, flowOutDropped, resetFlowOut } from "./flow";
 import { initEvents, setEventsEnabled, eventsPtr, eventsCount, resetEvents } from "./events";
@@ -43,6 +44,7 @@ export function init(maxHosts: u32, maxTemplates: u32, maxExporters: u32, templa
   initPending();
   initHostTable(maxHosts);
   initSketches(sketchBytes);
+  initFrameHosts();
   initFlowOutput();
   initEvents();
   initNetworks();
@@ -150,6 +152,10 @@ export function monitorNetworks(n: u32): void {
 export function closeWindow(): u32 {
   return windowEntries();
 }
+
+// encodeHosts, encodedAddress, encodedBytes, encodedRegisterSketches: the window's entries in the frame's
+// wire form, between closeWindow() and clear() (table/frame-hosts.ts).
+export { encodeHosts, encodedAddress, encodedBytes, encodedRegisterSketches } from "./table/frame-hosts";
 
 // clear empties the host table for the next window.
 export function clear(): void {

@@ -99,6 +99,23 @@ export class FrameWriter {
     for (let j = 0; j < DISTINCT_COUNT; j++) if (sizes[j] > 0) this._sketch(sources[j]!, sizes[j]);
   }
 
+  /** hostsEncoded appends hosts already in the wire form (FlowCore.encodeHosts), with how many hosts and
+   * HyperLogLog sketches they are. */
+  hostsEncoded(bytes: Uint8Array, hosts: number, registerSketches: number): void {
+    if (this._hosts + hosts > MAX_FRAME_HOSTS) throw new RangeError(`a frame holds at most ${MAX_FRAME_HOSTS} hosts`);
+    if (this._registerSketches + registerSketches > MAX_FRAME_REGISTER_SKETCHES) throw new RangeError(`a frame holds at most ${MAX_FRAME_REGISTER_SKETCHES} HyperLogLog sketches`);
+    this._reserve(bytes.length);
+    this._buf.set(bytes, this._pos);
+    this._pos += bytes.length;
+    this._hosts += hosts;
+    this._registerSketches += registerSketches;
+  }
+
+  /** registerSketches is how many HyperLogLog sketches the frame in progress has. */
+  get registerSketches(): number {
+    return this._registerSketches;
+  }
+
   /** size is how many bytes the frame in progress has. */
   get size(): number {
     return this._pos;

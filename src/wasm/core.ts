@@ -321,6 +321,26 @@ export class FlowCore {
     return this._wasm.closeWindow();
   }
 
+  /** beginClose starts closing the window: it returns how many entries encodeHosts() can write. Then
+   * endClose(); nothing may be ingested in between (the entries are read in place). */
+  beginClose(): number {
+    return this._wasm.closeWindow();
+  }
+
+  /** encodeHosts writes entries [from, to) of the window being closed in the frame's wire form, as
+   * FrameWriter.host() would, within the limits (assembly/table/frame-hosts.ts); bytes is a view of WASM
+   * memory, valid until the next call. */
+  encodeHosts(from: number, to: number, maxHosts: number, maxRegisterSketches: number, maxBytes: number): { next: number; bytes: Uint8Array; registerSketches: number } {
+    const next = this._wasm.encodeHosts(from, to, maxHosts, maxRegisterSketches, maxBytes);
+    const at = this._wasm.encodedAddress();
+    return { next, bytes: this._bytes.subarray(at, at + this._wasm.encodedBytes()), registerSketches: this._wasm.encodedRegisterSketches() };
+  }
+
+  /** endClose empties the table for the next window. */
+  endClose(): void {
+    this._wasm.clear();
+  }
+
   /** closeWindow visits every host of the window in place, then empties the table; returns the count. */
   closeWindow(visit: HostVisitor): number {
     const n = this._wasm.closeWindow();

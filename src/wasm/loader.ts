@@ -18,6 +18,10 @@ export interface CoreExports {
   batchStatusAddress(): number;
   ingestBatch(n: number, nowMs: number): number;
   closeWindow(): number;
+  encodeHosts(from: number, to: number, maxHosts: number, maxRegisterSketches: number, maxBytes: number): number;
+  encodedAddress(): number;
+  encodedBytes(): number;
+  encodedRegisterSketches(): number;
   monitorNetworks(n: number): void;
   clear(): void;
   decodeMode(on: number): void;

@@ -1,0 +1,186 @@
+// The window's host entries in the frame's wire form (docs/protocol.md; src/protocol/frame.ts writes the
+// same bytes in TypeScript, and a test holds the two to it). Encoding here, where the entries are, takes
+// about a tenth of the time of reading them into JavaScript objects first, and needs no JIT warm-up: the
+// close of a window is what stalls the receive path, so it must be short from the first window on.
+import {
+  DELTA_RECORD_SIZE, DELTA_OFF_FLAGS, DELTA_FLAG_OVERFLOW, DELTA_OFF_FIRST_SEEN, DELTA_OFF_LAST_SEEN,
+  DELTA_OFF_FLOWS_OUT, DELTA_OFF_PACKETS_OUT, DELTA_OFF_BYTES_OUT, DELTA_OFF_FLOWS_IN, DELTA_OFF_PACKETS_IN, DELTA_OFF_BYTES_IN,
+  DELTA_OFF_TCP_OUT, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_OUT, DELTA_OFF_PROTO_IN,
+  DELTA_OFF_PEERS_OUT, DELTA_OFF_PEERS_IN, DELTA_OFF_PORTS_OUT, DELTA_OFF_PORTS_IN,
+  SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, SKETCH_SPARSE, SKETCH_HLL_BITS,
+} from "../abi";
+import { allocRegion } from "../memory";
+import { entriesPtr } from "./host-table";
+
+const FAMILY_OVERFLOW: u8 = 0;
+const FAMILY_IPV4: u8 = 4;
+const FAMILY_IPV6: u8 = 6;
+const WIRE_EXACT: u8 = 1; // varint n, n x u32 big-endian values
+const WIRE_SPARSE: u8 = 2; // varint k, k x (varint index gap, u8 rank): the non-zero registers, ascending
+const WIRE_DENSE: u8 = 3; // the registers
+const REGISTERS: usize = 1 << SKETCH_HLL_BITS;
+const SPARSE_LIMIT: u32 = <u32>(REGISTERS / 3); // Sparse while it is smaller than dense.
+const HOST_FIELDS: u32 = 32; // Bits 0..31 of the presence mask; the four sketches are bits 32..35.
+const MAX_SAFE: u64 = 9007199254740991; // The wire's varints carry JavaScript's safe integers.
+// What one host can take: family and address, a mask, 32 values, four sketches in their largest form (a
+// sparse one of SPARSE_LIMIT registers, each a gap of up to 3 bytes and a rank).
+const HOST_MAX_BYTES: usize = 1 + 16 + 8 + 32 * 8 + 4 * (1 + 8 + <usize>SPARSE_LIMIT * 4);
+const CHUNK_BYTES: usize = 1 << 20; // encodeHosts() writes at most about this much per call.
+
+let out: usize = 0;
+let outEnd: usize = 0;
+let scratch: usize = 0; // A sparse sketch's registers, expanded.
+let written: u32 = 0;
+let registerSketches: u32 = 0;
+
+export function initFrameHosts(): void {
+  out = allocRegion(CHUNK_BYTES + HOST_MAX_BYTES);
+  scratch = allocRegion(REGISTERS);
+}
+
+export function encodedAddress(): usize { return out; }
+// encodedBytes and encodedRegisterSketches describe what the last encodeHosts() wrote.
+export function encodedBytes(): u32 { return written; }
+export function encodedRegisterSketches(): u32 { return registerSketches; }
+
+// encodeHosts writes the entries [from, to) of the window being closed, stopping before a host once
+// maxHosts are written, once the HyperLogLog sketches written exceed maxRegisterSketches - 4 (a host
+// has at most four), or once maxBytes (at most CHUNK_BYTES) are; it returns the next entry to write.
+export function encodeHosts(from: u32, to: u32, maxHosts: u32, maxRegisterSketches: u32, maxBytes: u32): u32 {
+  const limit = <usize>min(maxBytes, <u32>CHUNK_BYTES);
+  let p = out;
+  let k = from;
+  registerSketches = 0;
+  while (k < to && k - from < maxHosts && registerSketches + 4 <= maxRegisterSketches && p - out < limit) {
+    p = encodeHost(entriesPtr() + <usize>k * DELTA_RECORD_SIZE, p);
+    k++;
+  }
+  written = <u32>(p - out);
+  return k;
+}
+
+function encodeHost(e: usize, p: usize): usize {
+  if (load<u32>(e, DELTA_OFF_FLAGS) & DELTA_FLAG_OVERFLOW) {
+    store<u8>(p++, FAMILY_OVERFLOW);
+  } else if (load<u64>(e) == 0 && load<u32>(e, 8) == 0xffff0000) { // ::ffff:a.b.c.d
+    store<u8>(p++, FAMILY_IPV4);
+    store<u32>(p, load<u32>(e, 12));
+    p += 4;
+  } else {
+    store<u8>(p++, FAMILY_IPV6);
+    memory.copy(p, e, 16);
+    p += 16;
+  }
+  let mask: u64 = 0;
+  for (let i: u32 = 0; i < HOST_FIELDS; i++) if (valueAt(e, i) > 0) mask |= <u64>1 << i;
+  const s0 = sketchSize(e + DELTA_OFF_PEERS_OUT), s1 = sketchSize(e + DELTA_OFF_PEERS_IN);
+  const s2 = sketchSize(e + DELTA_OFF_PORTS_OUT), s3 = sketchSize(e + DELTA_OFF_PORTS_IN);
+  if (s0) mask |= <u64>1 << 32;
+  if (s1) mask |= <u64>1 << 33;
+  if (s2) mask |= <u64>1 << 34;
+  if (s3) mask |= <u64>1 << 35;
+  p = varint(p, mask);
+  for (let i: u32 = 0; i < HOST_FIELDS; i++) {
+    const v = valueAt(e, i);
+    if (v > 0) p = varint(p, <u64>Math.floor(min(v, <f64>MAX_SAFE)));
+  }
+  if (s0) p = sketch(e + DELTA_OFF_PEERS_OUT, s0, p);
+  if (s1) p = sketch(e + DELTA_OFF_PEERS_IN, s1, p);
+  if (s2) p = sketch(e + DELTA_OFF_PORTS_OUT, s2, p);
+  if (s3) p = sketch(e + DELTA_OFF_PORTS_IN, s3, p);
+  return p;
+}
+
+// valueAt is the entry's value of HOST_FIELDS[i] (src/protocol/messages.ts), as the wire takes it.
+@inline function valueAt(e: usize, i: u32): f64 {
+  if (i < 6) {
+    const at = i == 0 ? DELTA_OFF_FLOWS_OUT : i == 1 ? DELTA_OFF_PACKETS_OUT : i == 2 ? DELTA_OFF_BYTES_OUT
+      : i == 3 ? DELTA_OFF_FLOWS_IN : i == 4 ? DELTA_OFF_PACKETS_IN : DELTA_OFF_BYTES_IN;
+    return <f64>load<u64>(e + at);
+  }
+  if (i < 14) return <f64>load<u32>(e + DELTA_OFF_TCP_OUT + ((i - 6) << 2));
+  if (i < 22) return <f64>load<u32>(e + DELTA_OFF_TCP_IN + ((i - 14) << 2));
+  if (i < 26) return <f64>load<u32>(e + DELTA_OFF_PROTO_OUT + ((i - 22) << 2));
+  if (i < 30) return <f64>load<u32>(e + DELTA_OFF_PROTO_IN + ((i - 26) << 2));
+  return load<f64>(e + (i == 30 ? DELTA_OFF_FIRST_SEEN : DELTA_OFF_LAST_SEEN));
+}
+
+// sketchSize is how many values (exact forms) or non-zero registers (HyperLogLog forms) a set has; for a
+// sparse one it expands the registers into the scratch region, for sketch() to write.
+function sketchSize(head: usize): u32 {
+  const form = <u32>load<u8>(head, 31);
+  if (form == SKETCH_INLINE) return <u32>load<u16>(head, 28);
+  const at = <usize>load<u32>(head);
+  if (form == SKETCH_EXACT) return nonZeroWords(at, <usize>1 << load<u8>(head, 30));
+  if (form == SKETCH_HLL) return nonZeroBytes(at);
+  if (form == SKETCH_SPARSE) return nonZeroWords(at, <usize>1 << load<u8>(head, 30));
+  return 0;
+}
+
+function nonZeroWords(at: usize, n: usize): u32 {
+  let c: u32 = 0;
+  for (let i: usize = 0; i < n; i++) if (load<u32>(at + (i << 2)) != 0) c++;
+  return c;
+}
+
+function nonZeroBytes(at: usize): u32 {
+  let c: u32 = 0;
+  for (let i: usize = 0; i < REGISTERS; i++) if (load<u8>(at + i) != 0) c++;
+  return c;
+}
+
+// sketch writes a non-empty set of n values or registers in its wire form.
+function sketch(head: usize, n: u32, p: usize): usize {
+  const form = <u32>load<u8>(head, 31);
+  const at = <usize>load<u32>(head);
+  if (form == SKETCH_INLINE || form == SKETCH_EXACT) {
+    store<u8>(p++, WIRE_EXACT);
+    p = varint(p, <u64>n);
+    const values = form == SKETCH_INLINE ? head : at;
+    const slots: usize = form == SKETCH_INLINE ? <usize>n : <usize>1 << load<u8>(head, 30);
+    for (let i: usize = 0; i < slots; i++) {
+      const v = load<u32>(values + (i << 2));
+      if (v == 0) continue;
+      store<u32>(p, bswap(v));
+      p += 4;
+    }
+    return p;
+  }
+  registerSketches++;
+  let regs = at;
+  if (form == SKETCH_SPARSE) { // Entries (index + 1) << 5 | rank, in a table of 2^log2 slots.
+    memory.fill(scratch, 0, REGISTERS);
+    const slots: usize = <usize>1 << load<u8>(head, 30);
+    for (let i: usize = 0; i < slots; i++) {
+      const w = load<u32>(at + (i << 2));
+      if (w != 0) store<u8>(scratch + <usize>((w >>> 5) - 1), <u8>(w & 31));
+    }
+    regs = scratch;
+    n = nonZeroBytes(scratch); // Two entries never share a register, but count what is written.
+  }
+  if (n > SPARSE_LIMIT) {
+    store<u8>(p++, WIRE_DENSE);
+    memory.copy(p, regs, REGISTERS);
+    return p + REGISTERS;
+  }
+  store<u8>(p++, WIRE_SPARSE);
+  p = varint(p, <u64>n);
+  let last: i32 = -1;
+  for (let i: usize = 0; i < REGISTERS; i++) {
+    const r = load<u8>(regs + i);
+    if (r == 0) continue;
+    p = varint(p, <u64>(<i32>i - last - 1));
+    store<u8>(p++, r);
+    last = <i32>i;
+  }
+  return p;
+}
+
+@inline function varint(p: usize, v: u64): usize {
+  while (v >= 0x80) {
+    store<u8>(p++, <u8>(v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  store<u8>(p++, <u8>v);
+  return p;
+}
