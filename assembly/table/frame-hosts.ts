@@ -10,7 +10,7 @@ import {
   SKETCH_INLINE, SKETCH_EXACT, SKETCH_HLL, SKETCH_SPARSE, SKETCH_HLL_BITS,
 } from "../abi";
 import { allocRegion } from "../memory";
-import { entriesPtr } from "./host-table";
+import { entriesPtr, entryCount } from "./host-table";
 
 const FAMILY_OVERFLOW: u8 = 0;
 const FAMILY_IPV4: u8 = 4;
@@ -47,6 +47,7 @@ export function encodedRegisterSketches(): u32 { return registerSketches; }
 // maxHosts are written, once the HyperLogLog sketches written exceed maxRegisterSketches - 4 (a host
 // has at most four), or once maxBytes (at most CHUNK_BYTES) are; it returns the next entry to write.
 export function encodeHosts(from: u32, to: u32, maxHosts: u32, maxRegisterSketches: u32, maxBytes: u32): u32 {
+  if (to > entryCount()) to = entryCount(); // Only the window's entries.
   const limit = <usize>min(maxBytes, <u32>CHUNK_BYTES);
   let p = out;
   let k = from;
@@ -105,8 +106,8 @@ function encodeHost(e: usize, p: usize): usize {
   return load<f64>(e + (i == 30 ? DELTA_OFF_FIRST_SEEN : DELTA_OFF_LAST_SEEN));
 }
 
-// sketchSize is how many values (exact forms) or non-zero registers (HyperLogLog forms) a set has; for a
-// sparse one it expands the registers into the scratch region, for sketch() to write.
+// sketchSize is how many values (exact forms) or non-zero registers (HyperLogLog forms) a set has; a
+// sparse table's entries are its non-zero registers (a rank is never 0).
 function sketchSize(head: usize): u32 {
   const form = <u32>load<u8>(head, 31);
   if (form == SKETCH_INLINE) return <u32>load<u16>(head, 28);

@@ -207,6 +207,11 @@ export function dropStaged(): void {
   staged = 0;
 }
 
+// entryCount is how many entries the window has (the overflow entry included).
+export function entryCount(): u32 {
+  return used;
+}
+
 // windowEntries is the number of entries of the current window (the overflow entry included).
 export function windowEntries(): u32 {
   setStat(STAT_HOSTS, <u64>used);
