@@ -346,7 +346,7 @@ export class FlowCore {
 
   /** closeWindow visits every host of the window in place, then empties the table; returns the count. */
   closeWindow(visit: HostVisitor): number {
-    const n = this._wasm.closeWindow();
+    const n = this.beginClose();
     const base = this._wasm.entriesAddress();
     const values = this._values;
     for (let k = 0; k < n; k++) {
@@ -366,7 +366,7 @@ export class FlowCore {
       else if (isMappedV4(this._bytes, e)) visit(FAMILY_IPV4, this._bytes, e + 12, values, this._distinct);
       else visit(FAMILY_IPV6, this._bytes, e, values, this._distinct);
     }
-    this._wasm.clear();
+    this.endClose();
     return n;
   }
 
