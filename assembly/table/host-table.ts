@@ -59,6 +59,7 @@ export function entriesPtr(): usize {
   if (used - (overflowEntry != 0 ? 1 : 0) >= maxHosts) return overflow();
   const e = entries + <usize>used * DELTA_RECORD_SIZE;
   used++;
+  memory.fill(e, 0, DELTA_RECORD_SIZE); // Zeroed as it is taken (its lines are written next anyway), not at the clear.
   store<u64>(e, lo);
   store<u64>(e, hi, 8);
   store<u32>(e, i, OFF_SLOT);
@@ -71,6 +72,7 @@ function overflow(): usize {
   if (overflowEntry == 0) {
     overflowEntry = entries + <usize>used * DELTA_RECORD_SIZE;
     used++;
+    memory.fill(overflowEntry, 0, DELTA_RECORD_SIZE);
     store<u32>(overflowEntry, DELTA_FLAG_OVERFLOW, DELTA_OFF_FLAGS);
   }
   return overflowEntry;
@@ -225,7 +227,6 @@ export function clearWindow(): void {
     if (load<u32>(e, DELTA_OFF_FLAGS) & DELTA_FLAG_OVERFLOW) continue;
     store<u32>(index + (<usize>load<u32>(e, OFF_SLOT) << 2), 0);
   }
-  memory.fill(entries, 0, <usize>used * DELTA_RECORD_SIZE);
   staged = 0;
   resetSketches();
   used = 0;
