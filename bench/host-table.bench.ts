@@ -2,7 +2,7 @@ import { bench, describe } from 'vitest';
 import { benchOptions, SMOKE } from './options.js';
 import { FlowCore, defaultCoreOptions } from '../src/wasm/core.js';
 import { FrameWriter } from '../src/protocol/frame.js';
-import { MAX_FRAME_HOSTS, MAX_FRAME_REGISTER_SKETCHES } from '../src/protocol/messages.js';
+import { closeWindowInto } from '../src/probe/window-frame.js';
 import { message, set, templateSet, templateRecord, uint, BASIC_V4, basicV4Record, type Field } from '../test/helpers/ipfix.js';
 import { readCaptureFile } from '../src/pcap/reader.js';
 import { join } from 'node:path';
@@ -79,13 +79,7 @@ describe('window close and frame', () => {
   bench('close the same window into a frame, hosts encoded in the core', () => {
     for (const d of datagrams) core.ingest(d.payload, '192.0.2.1', 0);
     writer.begin({ probeId: 'bench', windowStart: 0, windowLength: 10_000, sequence: 1, stats: [] });
-    const n = core.beginClose();
-    for (let k = 0; k < n;) {
-      const r = core.encodeHosts(k, n, MAX_FRAME_HOSTS - writer.hosts, MAX_FRAME_REGISTER_SKETCHES - writer.registerSketches, (8 << 20) - writer.size);
-      writer.hostsEncoded(r.bytes, r.next - k, r.registerSketches);
-      k = r.next;
-    }
-    core.endClose();
+    closeWindowInto(core, writer, 8 << 20, () => { writer.finish(true); writer.begin({ probeId: 'bench', windowStart: 0, windowLength: 10_000, sequence: 2, stats: [] }); });
     writer.finish();
   }, benchOptions);
 });

@@ -59,6 +59,14 @@ static reader *unwrap(napi_env env, napi_value v) {
   return p;
 }
 
+// reader_call reads a call's n arguments into argv (missing ones are undefined) and the first as the
+// reader; NULL, with an exception pending, when it is not one.
+static reader *reader_call(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) { napi_throw_error(env, NULL, "napi_get_cb_info failed"); return NULL; }
+  return unwrap(env, argv[0]);
+}
+
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -124,10 +132,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
 }
 
 static napi_value js_watch(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  reader *r = unwrap(env, argv[0]);
+  reader *r = reader_call(env, info, 2, argv);
   if (!r) return NULL;
   if (r->watching || r->closing) { napi_throw_error(env, NULL, "already watching, or closed"); return NULL; }
   CHECK(napi_create_reference(env, argv[1], 1, &r->callback));
@@ -148,10 +154,8 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_read(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  reader *r = unwrap(env, argv[0]);
+  reader *r = reader_call(env, info, 6, argv);
   if (!r) return NULL;
   if (r->fd < 0 || r->closing) { napi_throw_error(env, NULL, "reader is closed"); return NULL; }
   void *data;
@@ -209,10 +213,8 @@ static void on_rested(uv_timer_t *timer) {
 }
 
 static napi_value js_rest(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  reader *r = unwrap(env, argv[0]);
+  reader *r = reader_call(env, info, 2, argv);
   if (!r) return NULL;
   int32_t ms;
   CHECK(napi_get_value_int32(env, argv[1], &ms));
@@ -233,10 +235,8 @@ static void on_closed(uv_handle_t *handle) {
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  reader *r = unwrap(env, argv[0]);
+  reader *r = reader_call(env, info, 1, argv);
   if (!r) return NULL;
   if (r->fd < 0 || r->closing) return NULL;
   r->closing = 1;

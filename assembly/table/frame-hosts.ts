@@ -156,8 +156,7 @@ function sketch(head: usize, n: u32, p: usize): usize {
       const w = load<u32>(at + (i << 2));
       if (w != 0) store<u8>(scratch + <usize>((w >>> 5) - 1), <u8>(w & 31));
     }
-    regs = scratch;
-    n = nonZeroBytes(scratch); // Two entries never share a register, but count what is written.
+    regs = scratch; // n, the table's entries, is its non-zero registers.
   }
   if (n > SPARSE_LIMIT) {
     store<u8>(p++, WIRE_DENSE);

@@ -155,8 +155,7 @@ const PREFETCH_FROM_HOSTS: u32 = 4096;
 // at once while the table fits the caches, else staged.
 @inline export function updateHost(received: bool, lo: u64, hi: u64, h: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
   if (used < PREFETCH_FROM_HOSTS) {
-    if (received) accountDestination(lo, hi, h, 1, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
-    else accountSource(lo, hi, h, 1, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
+    account(received, lo, hi, h, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
     return;
   }
   if (staged == STAGE_CAPACITY) flushStaged();
@@ -167,6 +166,12 @@ const PREFETCH_FROM_HOSTS: u32 = 4096;
   store<f64>(u, firstMs, 40); store<f64>(u, lastMs, 48);
   store<u16>(u, <u16>proto, 56); store<u8>(u, <u8>tcpFlags, 58); store<u8>(u, received ? 1 : 0, 59);
   store<u32>(u, peer, 60); store<u32>(u, port, 64);
+}
+
+// account applies one flow sent or received (one flow: the table counts flows a record at a time).
+@inline function account(received: bool, lo: u64, hi: u64, h: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
+  if (received) accountDestination(lo, hi, h, 1, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
+  else accountSource(lo, hi, h, 1, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
 }
 
 // prefetch touches the index slots, then the entries' lines, of the n staged updates.
@@ -193,13 +198,8 @@ export function flushStaged(): void {
   prefetch(n);
   for (let k: usize = 0; k < n; k++) {
     const u = stage + k * STAGE_SIZE;
-    if (load<u8>(u, 59)) {
-      accountDestination(load<u64>(u), load<u64>(u, 8), load<u64>(u, 16), 1, load<u64>(u, 24), load<u64>(u, 32), load<f64>(u, 40), load<f64>(u, 48),
-        <u32>load<u16>(u, 56), <u32>load<u8>(u, 58), load<u32>(u, 60), load<u32>(u, 64));
-    } else {
-      accountSource(load<u64>(u), load<u64>(u, 8), load<u64>(u, 16), 1, load<u64>(u, 24), load<u64>(u, 32), load<f64>(u, 40), load<f64>(u, 48),
-        <u32>load<u16>(u, 56), <u32>load<u8>(u, 58), load<u32>(u, 60), load<u32>(u, 64));
-    }
+    account(load<u8>(u, 59) != 0, load<u64>(u), load<u64>(u, 8), load<u64>(u, 16), load<u64>(u, 24), load<u64>(u, 32), load<f64>(u, 40), load<f64>(u, 48),
+      <u32>load<u16>(u, 56), <u32>load<u8>(u, 58), load<u32>(u, 60), load<u32>(u, 64));
   }
 }
 

@@ -2,7 +2,8 @@
 import { FlowCore, type CoreStats } from '../wasm/core.js';
 import { STATUS_OK, STATUS_TEMPLATE_PENDING } from '../wasm/abi.js';
 import { FrameWriter } from '../protocol/frame.js';
-import { PROBE_STATS, MAX_FRAME_EXPORTERS, MAX_FRAME_HOSTS, MAX_FRAME_REGISTER_SKETCHES, type ProbeStatName } from '../protocol/messages.js';
+import { PROBE_STATS, MAX_FRAME_EXPORTERS, type ProbeStatName } from '../protocol/messages.js';
+import { closeWindowInto } from './window-frame.js';
 
 /** FRAME_PART_BYTES: a window's frame is split once a part reaches this size (the merger takes up to 16 MiB). */
 const FRAME_PART_BYTES = 8 << 20;
@@ -161,23 +162,11 @@ export class Probe {
     const header = { probeId: this.config.probeId, windowStart: start, windowLength: length, stats };
     let sequence = this._sequence++;
     writer.begin({ ...header, sequence, exporters: this.exporters().slice(0, MAX_FRAME_EXPORTERS).map(exporterReport) });
-    // The core writes the hosts in their wire form itself (a tenth of the time of visiting them here).
-    const n = this._core.beginClose();
-    try {
-      for (let k = 0; k < n;) {
-        if (writer.full || writer.size >= FRAME_PART_BYTES) {
-          this._uplink.send(writer.finish(true), sequence);
-          sequence = this._sequence++;
-          writer.begin({ ...header, sequence });
-        }
-        const r = this._core.encodeHosts(k, n, MAX_FRAME_HOSTS - writer.hosts, MAX_FRAME_REGISTER_SKETCHES - writer.registerSketches, FRAME_PART_BYTES - writer.size);
-        writer.hostsEncoded(r.bytes, r.next - k, r.registerSketches);
-        k = r.next;
-      }
-    } finally {
-      this._core.endClose();
-    }
-    this._lastWindowHosts = n;
+    this._lastWindowHosts = closeWindowInto(this._core, writer, FRAME_PART_BYTES, () => {
+      this._uplink.send(writer.finish(true), sequence);
+      sequence = this._sequence++;
+      writer.begin({ ...header, sequence });
+    });
     this._windowsClosed++;
     this._uplink.send(writer.finish(false), sequence);
   }

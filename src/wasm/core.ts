@@ -333,8 +333,7 @@ export class FlowCore {
   encodeHosts(from: number, to: number, maxHosts: number, maxRegisterSketches: number, maxBytes: number): { next: number; bytes: Uint8Array; registerSketches: number } {
     // A part already at its byte limit still takes one host, as FrameWriter callers do (they start a part,
     // then write a host, however large the part's header).
-    const bytes = Math.max(1, Math.min(maxBytes, 0x7fffffff));
-    const next = this._wasm.encodeHosts(Math.max(0, from), Math.max(0, to), Math.max(0, maxHosts), Math.max(0, maxRegisterSketches), bytes);
+    const next = this._wasm.encodeHosts(from, to, maxHosts, maxRegisterSketches, Math.max(1, Math.min(maxBytes, 0x7fffffff)));
     const at = this._wasm.encodedAddress();
     return { next, bytes: this._bytes.subarray(at, at + this._wasm.encodedBytes()), registerSketches: this._wasm.encodedRegisterSketches() };
   }

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { join } from 'node:path';
 import dgram from 'node:dgram';
-import { startHostflow, startMerger, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
+import { startHostflow, startMerger, startProbe, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 describe('the probe\'s own endpoint', () => {
@@ -39,10 +39,7 @@ describe('the probe\'s own endpoint', () => {
 
   it('sends its frames deflated to the merger, which merges them', async () => {
     const merger = await startMerger(running);
-    const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--metrics', '127.0.0.1:0',
-      '--merger', `ws://127.0.0.1:${merger.port}/probe`, '--window', '1s', '--probe-id', 'deflating']);
-    running.push(probe);
-    const udpPort = Number((await probe.waitFor(/listening on udp 127\.0\.0\.1:(\d+)/))[1]);
+    const { h: probe, udp: udpPort } = await startProbe(running, merger.port, 'deflating', ['--metrics', '127.0.0.1:0']);
     const metricsPort = Number((await probe.waitFor(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/))[1]);
     const replay = await runHostflow(['replay', join(FIXTURES, 'softflowd/softflowd-ipfix-ms.pcap.gz'), '--to', `127.0.0.1:${udpPort}`, '--rate', '5000']);
     expect(replay.code, replay.output).toBe(0);

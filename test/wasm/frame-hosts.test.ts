@@ -5,11 +5,11 @@ import { message, set, templateSet, templateRecord, ipv4, ipv6, uint, IE, type F
 import { FIXTURES } from '../helpers/fixtures.js';
 import { readCaptureFile } from '../../src/pcap/reader.js';
 import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
-import { MAX_FRAME_HOSTS, MAX_FRAME_REGISTER_SKETCHES } from '../../src/protocol/messages.js';
+import { closeWindowInto } from '../../src/probe/window-frame.js';
 import type { FlowCore } from '../../src/wasm/core.js';
 
-// The core writes a window's hosts in the wire form itself (assembly/table/frame-hosts.ts); FrameWriter.host()
-// writes the same form from the hosts read into JavaScript. Two cores fed the same datagrams must give the
+// The core writes a window's hosts in the wire form itself (assembly/table/frame-hosts.ts, through the
+// probe's closeWindowInto); FrameWriter.host() writes the same form from the hosts read into JavaScript. Two cores fed the same datagrams must give the
 // same frames, byte for byte, parts included.
 const header = (sequence: number) => ({ probeId: 'p', windowStart: 1_700_000_000_000, windowLength: 10_000, sequence, stats: [3, 1] });
 
@@ -29,14 +29,7 @@ function framesEncodedInCore(core: FlowCore, partBytes: number): Uint8Array[] {
   const w = new FrameWriter(), frames: Uint8Array[] = [];
   let sequence = 1;
   w.begin(header(sequence));
-  const n = core.beginClose();
-  for (let k = 0; k < n;) {
-    if (w.full || w.size >= partBytes) { frames.push(w.finish(true)); w.begin(header(++sequence)); }
-    const r = core.encodeHosts(k, n, MAX_FRAME_HOSTS - w.hosts, MAX_FRAME_REGISTER_SKETCHES - w.registerSketches, partBytes - w.size);
-    w.hostsEncoded(r.bytes, r.next - k, r.registerSketches);
-    k = r.next;
-  }
-  core.endClose();
+  closeWindowInto(core, w, partBytes, () => { frames.push(w.finish(true)); w.begin(header(++sequence)); });
   frames.push(w.finish(false));
   return frames;
 }
