@@ -3,8 +3,8 @@ import { updateHost, PROTO_NONE } from "./table/host-table";
 import { monitored } from "./table/networks";
 import { allocRegion, count, setStat } from "./memory";
 import { STAT_SAMPLED_RECORDS, STAT_SAMPLING_RATE, STAT_UNMONITORED_RECORDS } from "./abi";
-import { hashKey128, mix64 } from "./table/hash";
-import { sketchValue } from "./table/sketch";
+import { hashKey128 } from "./table/hash";
+import { sketchValue, portValue } from "./table/sketch";
 
 // Record output layout (decode mode), FLOW_OUT_SIZE bytes per record:
 // ┌────────┬────────┬──────────┬──────────┬──────────┬──────────┬────────┬────────┬────────┬───────┬───────┬──────┬──────┬───────┬───────┬───────┬────────┬─────┐
@@ -107,11 +107,6 @@ export function setDestination(lo: u64, hi: u64): void { dstLo = lo; dstHi = hi;
     if (hasDst) updateHost(false, dstLo, dstHi, hd, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerS, portS);
     if (hasSrc) updateHost(true, srcLo, srcHi, hs, revPackets, revOctets, startMs, endMs, p, revTcpFlags, peerD, portS);
   }
-}
-
-// portValue is the sketch value of a port (the same mixing as addresses, so values spread evenly).
-@inline function portValue(port: u32): u32 {
-  return sketchValue(mix64(<u64>port | 0x5052_5400_0000)); // "PRT": a domain of its own.
 }
 
 @inline function scale(v: u64, rate: f64): u64 {

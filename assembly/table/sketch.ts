@@ -4,6 +4,7 @@ import {
   STAT_SKETCH_VALUES_DROPPED, STAT_SKETCH_BYTES,
 } from "../abi";
 import { allocRegion, count, setStat } from "../memory";
+import { mix64 } from "./hash";
 
 // A head (SKETCH_HEAD_SIZE = 32 bytes, inside the host entry) holds a small set itself:
 // ┌───────────────────────────────────────────────┬──────────┬─────────┬────────┐
@@ -56,6 +57,12 @@ function take(size: usize): usize {
 @inline export function sketchValue(h: u64): u32 {
   const v = <u32>(h >>> 32);
   return v == 0 ? 1 : v;
+}
+
+// portValue is the sketch value of a port (the same mixing as addresses, so values spread evenly;
+// src/protocol/port-values.ts computes the same).
+@inline export function portValue(port: u32): u32 {
+  return sketchValue(mix64(<u64>port | 0x5052_5400_0000)); // "PRT": a domain of its own.
 }
 
 // sketchAdd adds value v (non-zero) to the set whose head is at head.

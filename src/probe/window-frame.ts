@@ -12,7 +12,7 @@ export function closeWindowInto(core: FlowCore, writer: FrameWriter, partBytes: 
   try {
     for (let k = 0; k < n;) {
       if (writer.full || writer.size >= partBytes) nextPart();
-      const r = core.encodeHosts(k, n, MAX_FRAME_HOSTS - writer.hosts, MAX_FRAME_REGISTER_SKETCHES - writer.registerSketches, partBytes - writer.size);
+      const r = core.encodeHosts(k, n, MAX_FRAME_HOSTS - writer.hosts, MAX_FRAME_REGISTER_SKETCHES - writer.registerSketches, partBytes - writer.size, writer.windowStart);
       writer.hostsEncoded(r.bytes, r.next - k, r.registerSketches);
       k = r.next;
     }

@@ -4,9 +4,10 @@ import { formatV4, formatV6, parseAddress, isMappedV4 } from './address.js';
 import {
   FRAME_MAGIC, PROTOCOL_VERSION, FRAME_KIND_WINDOW, FRAME_KIND_ACK, MAX_PROBE_ID_BYTES, MAX_FRAME_HOSTS, HOST_FIELD_COUNT, FLAG_MORE_PARTS,
   FAMILY_OVERFLOW, FAMILY_IPV4, FAMILY_IPV6, OVERFLOW_HOST, MAX_FRAME_EXPORTERS, DISTINCT_COUNT, SKETCH_EXACT_LIMIT,
-  SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, type WindowHeader, type WindowFrame, type HostDelta, type ExporterReport,
+  SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, FIRST_SEEN, LAST_SEEN, DISTINCT_FIELDS, type WindowHeader, type WindowFrame, type HostDelta, type ExporterReport,
 } from './messages.js';
 import { DistinctSketch, registersOf, type SketchSource } from './sketch.js';
+import { portOf, portValue } from './port-values.js';
 
 const HEADER_FIXED = 8; // magic u32, version u8, kind u8, flags u16
 const MAX_VARINT_BYTES = 8; // 56 bits: enough for any safe integer.
@@ -16,7 +17,12 @@ const HOST_COUNT_BYTES = 3; // A padded varint: up to 2^21 - 1 hosts, above MAX_
 const SKETCH_WIRE_EXACT = 1; // varint n, n x u32 values
 const SKETCH_WIRE_SPARSE = 2; // varint k, k x (varint index gap, u8 rank): the non-zero registers, ascending
 const SKETCH_WIRE_DENSE = 3; // SKETCH_REGISTERS bytes
+const SKETCH_WIRE_PORTS = 4; // varint k, varint r, k ports ascending (varint gaps), r x u32 values: a port set, version 2 on
 const SPARSE_LIMIT = Math.floor(SKETCH_REGISTERS / 3); // Sparse while it is smaller than dense.
+
+/** MAX_WIRE_TIME caps the first and last seen times a frame carries (epoch ms, year 71,000): their zigzag
+ * offsets from the window start stay safe integers. */
+const MAX_WIRE_TIME = 2 ** 51;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -28,8 +34,11 @@ export class FrameWriter {
   private _hosts = 0;
   private _registerSketches = 0;
   private _countAt = 0;
+  private _windowStart = 0;
   private readonly _sketchSizes = new Array<number>(DISTINCT_COUNT).fill(0);
   private readonly _sources = new Array<SketchSource | undefined>(DISTINCT_COUNT);
+  private readonly _portScratch: number[] = [];
+  private readonly _rawScratch: number[] = [];
   private readonly _scratch = Array.from({ length: DISTINCT_COUNT }, () => new Uint8Array(SKETCH_REGISTERS));
 
   /** begin starts a frame; finish() fills in how many hosts it got and whether more parts follow. */
@@ -39,6 +48,7 @@ export class FrameWriter {
     this._pos = 0;
     this._hosts = 0;
     this._registerSketches = 0;
+    this._windowStart = header.windowStart;
     this._reserve(HEADER_FIXED + 1 + id.length + (5 + header.stats.length) * MAX_VARINT_BYTES);
     putHeader(this._buf, FRAME_KIND_WINDOW);
     this._buf[8] = id.length;
@@ -81,8 +91,9 @@ export class FrameWriter {
     }
     // Presence mask as a varint (bit i: field i follows; bit HOST_FIELD_COUNT + j: sketch j follows), then
     // the non-zero values, then the non-empty sketches.
-    let mask = 0;
-    for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) mask += 2 ** i;
+    const first = wireTime(values[FIRST_SEEN]), last = wireTime(values[LAST_SEEN]);
+    let mask = (first > 0 ? 2 ** FIRST_SEEN : 0) + (last > 0 ? 2 ** LAST_SEEN : 0);
+    for (let i = 0; i < FIRST_SEEN; i++) if (values[i] > 0) mask += 2 ** i;
     const sizes = this._sketchSizes, sources = this._sources;
     for (let j = 0; j < DISTINCT_COUNT; j++) {
       // A sparse HyperLogLog is expanded into a scratch register array per sketch, reused frame to frame.
@@ -95,8 +106,16 @@ export class FrameWriter {
     }
     if (this._registerSketches > MAX_FRAME_REGISTER_SKETCHES) throw new RangeError(`a frame holds at most ${MAX_FRAME_REGISTER_SKETCHES} HyperLogLog sketches`);
     this._varint(mask);
-    for (let i = 0; i < HOST_FIELD_COUNT; i++) if (values[i] > 0) this._varint(values[i]);
-    for (let j = 0; j < DISTINCT_COUNT; j++) if (sizes[j] > 0) this._sketch(sources[j]!, sizes[j]);
+    for (let i = 0; i < FIRST_SEEN; i++) if (values[i] > 0) this._varint(values[i]);
+    // The two times as zigzag offsets: first seen from the window start, last seen from first seen.
+    if (first > 0) this._varint(zigzag(first - this._windowStart));
+    if (last > 0) this._varint(zigzag(last - (first > 0 ? first : this._windowStart)));
+    for (let j = 0; j < DISTINCT_COUNT; j++) if (sizes[j] > 0) this._sketch(sources[j]!, sizes[j], PORT_SETS[j]);
+  }
+
+  /** windowStart is the window of the frame in progress. */
+  get windowStart(): number {
+    return this._windowStart;
   }
 
   /** hostsEncoded appends hosts already in the wire form (FlowCore.encodeHosts), with how many hosts and
@@ -133,10 +152,12 @@ export class FrameWriter {
     return this._buf.slice(0, this._pos);
   }
 
-  private _sketch(s: SketchSource, n: number): void {
-    this._reserve(2 + MAX_VARINT_BYTES + Math.max(n * 4, SKETCH_REGISTERS));
+  private _sketch(s: SketchSource, n: number, ports = false): void {
+    this._reserve(2 + 2 * MAX_VARINT_BYTES + Math.max(n * 4, SKETCH_REGISTERS));
     const b = this._buf;
-    if (!s.registers) {
+    if (!s.registers && ports) {
+      this._ports(s.exact!);
+    } else if (!s.registers) {
       const exact = s.exact!;
       b[this._pos++] = SKETCH_WIRE_EXACT;
       this._varint(n);
@@ -160,6 +181,29 @@ export class FrameWriter {
       b[this._pos++] = SKETCH_WIRE_DENSE;
       b.set(s.registers.subarray(0, SKETCH_REGISTERS), this._pos);
       this._pos += SKETCH_REGISTERS;
+    }
+  }
+
+  /** _ports writes an exact port set as its ports, ascending, and any value no port has as itself. */
+  private _ports(exact: ArrayLike<number>): void {
+    const known = this._portScratch, raw = this._rawScratch;
+    known.length = raw.length = 0;
+    for (let i = 0; i < exact.length; i++) {
+      const v = exact[i];
+      if (v === 0) continue;
+      const p = portOf(v);
+      if (p >= 0) known.push(p);
+      else raw.push(v);
+    }
+    known.sort((a, b) => a - b);
+    const b = this._buf;
+    b[this._pos++] = SKETCH_WIRE_PORTS;
+    this._varint(known.length);
+    this._varint(raw.length);
+    for (let i = 0; i < known.length; i++) this._varint(i === 0 ? known[0] : known[i] - known[i - 1] - 1);
+    for (const v of raw) {
+      b[this._pos] = v >>> 24; b[this._pos + 1] = v >>> 16; b[this._pos + 2] = v >>> 8; b[this._pos + 3] = v;
+      this._pos += 4;
     }
   }
 
@@ -191,10 +235,30 @@ export class FrameWriter {
   }
 }
 
+/** PORT_SETS marks the distinct sets that hold ports (dst_ports_out, local_ports_in), which go out as ports. */
+const PORT_SETS = DISTINCT_FIELDS.map((f) => f.includes('ports'));
+
+/** wireTime is an epoch-ms time as a frame carries it: whole ms, at most MAX_WIRE_TIME; 0 is none. */
+function wireTime(t: number): number {
+  return t > 0 ? Math.min(Math.floor(t), MAX_WIRE_TIME) : 0;
+}
+
+function zigzag(v: number): number {
+  return v >= 0 ? 2 * v : -2 * v - 1;
+}
+
+function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+
+/** ACK_VERSION is what an ack says it is: its layout has not changed since version 1, and probes that
+ * read only version 1 read it. */
+const ACK_VERSION = 1;
+
 /** putHeader writes a message's fixed header: magic, version, kind, no flags (finish() sets a frame's). */
 function putHeader(buf: Uint8Array, kind: number): void {
   new DataView(buf.buffer, buf.byteOffset).setUint32(0, FRAME_MAGIC);
-  buf[4] = PROTOCOL_VERSION;
+  buf[4] = kind === FRAME_KIND_ACK ? ACK_VERSION : PROTOCOL_VERSION;
   buf[5] = kind;
   buf[6] = buf[7] = 0;
 }
@@ -211,13 +275,14 @@ function putVarint(buf: Uint8Array, pos: number, v: number): number {
 }
 
 /** readHeader checks a message's fixed header (magic, version, kind, flags within allowedFlags) and leaves
- * the reader after it; it returns the flags. */
+ * the reader after it; it returns the flags. Every version up to PROTOCOL_VERSION is read: a probe's spool
+ * may still hold frames an older probe wrote. */
 function readHeader(r: FrameReader, kind: number, allowedFlags: number, what: string): number {
   const bytes = r.bytes;
   r.need(HEADER_FIXED + 1, 'header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0) !== FRAME_MAGIC) throw new ProtocolError('PROTO_ERR_BAD_MAGIC', `not a hostflow ${what}`, 0);
-  if (bytes[4] !== PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected ${PROTOCOL_VERSION}`, 4);
+  if (bytes[4] < 1 || bytes[4] > PROTOCOL_VERSION) throw new ProtocolError('PROTO_ERR_BAD_VERSION', `version ${bytes[4]}, expected 1..${PROTOCOL_VERSION}`, 4);
   if (bytes[5] !== kind) throw new ProtocolError('PROTO_ERR_BAD_KIND', `kind ${bytes[5]}`, 5);
   const flags = view.getUint16(6);
   if ((flags & ~allowedFlags) !== 0) throw new ProtocolError('PROTO_ERR_BAD_FLAGS', `flags 0x${flags.toString(16)}`, 6);
@@ -263,10 +328,27 @@ class FrameReader {
 }
 
 /** readSketch reads one sketch, checking its form, sizes, values and ranks; budget counts the frame's register sketches. */
-function readSketch(r: FrameReader, budget: { registerSketches: number }): DistinctSketch {
+function readSketch(r: FrameReader, budget: { registerSketches: number }, ports = false): DistinctSketch {
   const at = r.pos;
   const bad = (why: string) => new ProtocolError('PROTO_ERR_BAD_SKETCH', why, at);
   const form = r.u8('sketch form');
+  if (form === SKETCH_WIRE_PORTS && ports) {
+    const k = r.varint('port count'), raw = r.varint('value count');
+    if (k + raw < 1 || k + raw > SKETCH_EXACT_LIMIT) throw bad(`a port set of ${k + raw} values (1..${SKETCH_EXACT_LIMIT})`);
+    const values = new Uint32Array(k + raw);
+    for (let i = 0, p = -1; i < k; i++) {
+      p += r.varint('port gap') + 1;
+      if (p > 65535) throw bad(`port ${p}`);
+      values[i] = portValue(p);
+    }
+    r.need(raw * 4, 'sketch values');
+    const view = new DataView(r.bytes.buffer, r.bytes.byteOffset + r.pos, raw * 4);
+    for (let i = 0; i < raw; i++) if ((values[k + i] = view.getUint32(i * 4)) === 0) throw bad('a sketch value of 0');
+    r.pos += raw * 4;
+    const sketch = DistinctSketch.ofValues(values);
+    if (sketch.exact?.length !== k + raw) throw bad('a port set with repeated values');
+    return sketch;
+  }
   if (form === SKETCH_WIRE_EXACT) {
     const n = r.varint('sketch size');
     if (n < 1 || n > SKETCH_EXACT_LIMIT) throw bad(`an exact sketch of ${n} values (1..${SKETCH_EXACT_LIMIT})`);
@@ -339,6 +421,7 @@ export function decodeSketch(bytes: Uint8Array): DistinctSketch {
 export function decodeFrame(bytes: Uint8Array): WindowFrame {
   const r = new FrameReader(bytes);
   const flags = readHeader(r, FRAME_KIND_WINDOW, FLAG_MORE_PARTS, 'frame');
+  const version = bytes[4];
   const idLength = r.u8('probe id length');
   if (idLength < 1 || idLength > MAX_PROBE_ID_BYTES) throw new ProtocolError('PROTO_ERR_BAD_PROBE_ID', `probe id of ${idLength} bytes`, 8);
   r.need(idLength, 'probe id');
@@ -406,11 +489,25 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
     const values = new Float64Array(HOST_FIELD_COUNT);
     let bits = mask % 2 ** HOST_FIELD_COUNT;
     for (let i = 0; bits > 0; i++, bits = Math.floor(bits / 2)) if (bits % 2 === 1) values[i] = r.varint('host value');
+    if (version >= 2) relativeTimes(values, mask, windowStart, r.pos);
     const distinct: (DistinctSketch | undefined)[] = new Array(DISTINCT_COUNT);
     bits = Math.floor(mask / 2 ** HOST_FIELD_COUNT);
-    for (let j = 0; j < DISTINCT_COUNT; j++, bits = Math.floor(bits / 2)) if (bits % 2 === 1) distinct[j] = readSketch(r, budget);
+    for (let j = 0; j < DISTINCT_COUNT; j++, bits = Math.floor(bits / 2)) if (bits % 2 === 1) distinct[j] = readSketch(r, budget, version >= 2 && PORT_SETS[j]);
     hosts[h] = { host, values, distinct };
   }
   if (r.pos !== bytes.length) throw new ProtocolError('PROTO_ERR_TRAILING_BYTES', `${bytes.length - r.pos} bytes after the last host`, r.pos);
   return { probeId, windowStart, windowLength, sequence, stats, exporters, hosts, moreParts: (flags & FLAG_MORE_PARTS) !== 0 };
+}
+
+/** relativeTimes turns a version 2 entry's time offsets (zigzag: first seen from the window start, last seen
+ * from first seen, or from the window start without it) into epoch ms; a time before 1970 or past
+ * MAX_WIRE_TIME refuses the frame. */
+function relativeTimes(values: Float64Array, mask: number, windowStart: number, at: number): void {
+  const has = (i: number) => Math.floor(mask / 2 ** i) % 2 === 1;
+  const time = (t: number) => {
+    if (t <= 0 || t > MAX_WIRE_TIME) throw new ProtocolError('PROTO_ERR_BAD_TIME', `a first or last seen time of ${t}`, at);
+    return t;
+  };
+  if (has(FIRST_SEEN)) values[FIRST_SEEN] = time(windowStart + unzigzag(values[FIRST_SEEN]));
+  if (has(LAST_SEEN)) values[LAST_SEEN] = time((has(FIRST_SEEN) ? values[FIRST_SEEN] : windowStart) + unzigzag(values[LAST_SEEN]));
 }

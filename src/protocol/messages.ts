@@ -1,8 +1,9 @@
 /** The wire schema of the probe-to-merger link: one file, one version constant, a comment per field. */
 import type { DistinctSketch } from './sketch.js';
 
-/** PROTOCOL_VERSION is the frame version this code writes and reads. */
-export const PROTOCOL_VERSION = 1;
+/** PROTOCOL_VERSION is the frame version this code writes; it reads every version up to it. Version 2
+ * carries the two times as offsets and port sets as ports (docs/protocol.md). */
+export const PROTOCOL_VERSION = 2;
 /** FRAME_MAGIC opens every frame: "HFLW". */
 export const FRAME_MAGIC = 0x48464c57;
 /** FRAME_KIND_WINDOW is one window's host deltas from one probe. */

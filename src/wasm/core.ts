@@ -328,12 +328,12 @@ export class FlowCore {
   }
 
   /** encodeHosts writes entries [from, to) of the window being closed in the frame's wire form, as
-   * FrameWriter.host() would, within the limits (assembly/table/frame-hosts.ts); bytes is a view of WASM
-   * memory, valid until the next call. */
-  encodeHosts(from: number, to: number, maxHosts: number, maxRegisterSketches: number, maxBytes: number): { next: number; bytes: Uint8Array; registerSketches: number } {
+   * FrameWriter.host() would in a frame of windowStart, within the limits (assembly/table/frame-hosts.ts);
+   * bytes is a view of WASM memory, valid until the next call. */
+  encodeHosts(from: number, to: number, maxHosts: number, maxRegisterSketches: number, maxBytes: number, windowStart: number): { next: number; bytes: Uint8Array; registerSketches: number } {
     // A part already at its byte limit still takes one host, as FrameWriter callers do (they start a part,
     // then write a host, however large the part's header).
-    const next = this._wasm.encodeHosts(from, to, maxHosts, maxRegisterSketches, Math.max(1, Math.min(maxBytes, 0x7fffffff)));
+    const next = this._wasm.encodeHosts(from, to, maxHosts, maxRegisterSketches, Math.max(1, Math.min(maxBytes, 0x7fffffff)), windowStart);
     const at = this._wasm.encodedAddress();
     return { next, bytes: this._bytes.subarray(at, at + this._wasm.encodedBytes()), registerSketches: this._wasm.encodedRegisterSketches() };
   }

@@ -18,7 +18,7 @@ export interface CoreExports {
   batchStatusAddress(): number;
   ingestBatch(n: number, nowMs: number): number;
   closeWindow(): number;
-  encodeHosts(from: number, to: number, maxHosts: number, maxRegisterSketches: number, maxBytes: number): number;
+  encodeHosts(from: number, to: number, maxHosts: number, maxRegisterSketches: number, maxBytes: number, windowStart: number): number;
   encodedAddress(): number;
   encodedBytes(): number;
   encodedRegisterSketches(): number;

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, type WindowHeader } from '../../src/protocol/messages.js';
+import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, FIRST_SEEN, LAST_SEEN, SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, type WindowHeader } from '../../src/protocol/messages.js';
 import { parseAddress } from '../../src/protocol/address.js';
+import { portValue, portOf } from '../../src/protocol/port-values.js';
 import { hex } from '../helpers/fixtures.js';
 
 const header: WindowHeader = { probeId: 'p1', windowStart: 10_000, windowLength: 10_000, sequence: 300, stats: [5, 0] };
@@ -42,7 +43,7 @@ describe('FrameWriter and decodeFrame', () => {
   it('write the documented bytes for a small window', () => {
     const bytes = frameOf(header, [[FAMILY_IPV4, '10.0.0.1', [3, 0, 200, 0, 0, 0, 0, 0]]]);
     expect(Buffer.from(bytes).toString('hex')).toBe(
-      '48464c57' + '01' + '01' + '0000' + // magic, version, kind, flags
+      '48464c57' + '02' + '01' + '0000' + // magic, version, kind, flags
       '02' + '7031' + // probe id "p1"
       '904e' + '904e' + 'ac02' + // window start 10000, length 10000, sequence 300
       '02' + '05' + '00' + // two stats: 5, 0
@@ -50,14 +51,41 @@ describe('FrameWriter and decodeFrame', () => {
       '818000' + // one host (a varint padded to 3 bytes: the writer fills it in last)
       '04' + '0a000001' + '05' + '03' + 'c801', // IPv4 10.0.0.1, mask 0b101: flows_out 3, bytes_out 200
     );
-    expect(decodeFrame(hex('48464c5701010000027031904e904eac020205000001040a0000010503c801'))).toMatchObject({
+    expect(decodeFrame(hex('48464c5702010000027031904e904eac020205000001040a0000010503c801'))).toMatchObject({
       probeId: 'p1', windowStart: 10_000, sequence: 300, stats: [5, 0], hosts: [{ host: '10.0.0.1' }],
     });
   });
 
+  it('write the times as offsets: first seen from the window start, last seen from first seen', () => {
+    const start = 1_700_000_000_000;
+    const bytes = frameOf({ ...header, windowStart: start }, [
+      [FAMILY_IPV4, '10.0.0.1', full([1]).map((v, i) => (i === FIRST_SEEN ? start + 1500.7 : i === LAST_SEEN ? start + 1600 : v))],
+      [FAMILY_IPV4, '10.0.0.2', full([1]).map((v, i) => (i === FIRST_SEEN ? start - 2 : i === LAST_SEEN ? start - 3 : v))],
+      [FAMILY_IPV4, '10.0.0.3', full([1]).map((v, i) => (i === LAST_SEEN ? start + 1 : v))],
+    ]);
+    const hosts = Buffer.from(bytes.subarray(bytes.length - 40)).toString('hex'); // The three entries.
+    expect(hosts).toBe(
+      '040a000001' + '818080800c' + '01' + 'b817' + 'c801' + // mask bits 0, 30, 31: flows 1, first +1500 (zigzag 3000), last +100 (200)
+      '040a000002' + '818080800c' + '01' + '03' + '01' + // first -2 (zigzag 3), last -1 from it (1)
+      '040a000003' + '8180808008' + '01' + '02', // no first seen: last +1 from the window start (2)
+    );
+    const decoded = decodeFrame(bytes).hosts.map((h) => [h.values[FIRST_SEEN], h.values[LAST_SEEN]]);
+    expect(decoded).toEqual([[start + 1500, start + 1600], [start - 2, start - 3], [0, start + 1]]);
+  });
+
+  it('read a version 1 frame, whose times are epoch ms and whose port sets are values, as a spool may hold', () => {
+    // Version 1, window 10000: 10.0.0.1 with flows_out 1, first seen 5, last seen 7 and a local_ports_in set of value 0x01020304.
+    const v1 = hex('48464c5701010000027031904e904eac0202050000' + '01' + '040a000001' +
+      '818080808c01' + '01' + '05' + '07' + // mask bits 0, 30, 31 and 35; flows_out 1, first seen 5, last seen 7
+      '0101' + '01020304'); // exact form, one value
+    const [h] = decodeFrame(v1).hosts;
+    expect([h.values[0], h.values[FIRST_SEEN], h.values[LAST_SEEN]]).toEqual([1, 5, 7]);
+    expect([...h.distinct[3]!.exact!]).toEqual([0x01020304]);
+  });
+
   it('write a host\'s sketch after its values, flagged in the presence mask', () => {
     expect(Buffer.from(SKETCH_FRAME).toString('hex')).toBe(
-      '48464c570101000002703190' + '4e904eac020205000081800004' + '0a000001' +
+      '48464c570201000002703190' + '4e904eac020205000081800004' + '0a000001' +
       '8580808010' + // mask: flows_out, bytes_out, and bit 32: the peers_out sketch
       '03' + 'c801' + // flows_out 3, bytes_out 200
       '01' + '02' + '0a0b0c0d' + '01020304', // exact form, 2 values
@@ -65,6 +93,43 @@ describe('FrameWriter and decodeFrame', () => {
     const [h] = decodeFrame(SKETCH_FRAME).hosts;
     expect([...h.distinct[0]!.exact!]).toEqual([0x01020304, 0x0a0b0c0d]);
     expect(h.distinct.slice(1)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('write port sets as their ports, ascending, and a value no port has as itself', () => {
+    const w = new FrameWriter();
+    w.begin(header);
+    w.host(FAMILY_IPV4, parseAddress('10.0.0.1')!, 12, full([1]), [undefined, undefined, undefined, { exact: [portValue(443), 0, 0x01020304, portValue(80)] }]);
+    const bytes = w.finish();
+    expect(Buffer.from(bytes.subarray(bytes.length - 10)).toString('hex')).toBe(
+      '04' + '02' + '01' + '50' + 'ea02' + '01020304', // ports form: 2 ports, 1 value; 80, then 443 (gap 362); the value
+    );
+    const [h] = decodeFrame(bytes).hosts;
+    expect([...h.distinct[3]!.exact!].sort()).toEqual([portValue(80), portValue(443), 0x01020304].sort());
+    expect(portOf(portValue(8080))).toBe(8080);
+    expect(portOf(0x01020304)).toBe(-1);
+    // Refused: a port past 65535, no values, more than 256, a port and its own value, a value of 0, the
+    // ports form for a set of addresses or in a version 1 frame, a time before 1970.
+    const entry = bytes.length - 10;
+    const withSet = (...set: number[]) => Uint8Array.from([...bytes.subarray(0, entry), ...set]);
+    expect(codeOf(withSet(4, 1, 0, 0x80, 0x80, 0x04))).toBe('PROTO_ERR_BAD_SKETCH'); // port 65536
+    expect(codeOf(withSet(4, 1, 0, 0xff, 0xff, 0x03))).toBeUndefined(); // port 65535
+    expect(codeOf(withSet(4, 0, 0))).toBe('PROTO_ERR_BAD_SKETCH');
+    expect(codeOf(withSet(4, 0x81, 0x02, 0, ...new Array(257).fill(0)))).toBe('PROTO_ERR_BAD_SKETCH');
+    const v80 = portValue(80);
+    expect(codeOf(withSet(4, 1, 1, 80, v80 >>> 24, (v80 >>> 16) & 255, (v80 >>> 8) & 255, v80 & 255))).toBe('PROTO_ERR_BAD_SKETCH');
+    expect(codeOf(withSet(4, 0, 1, 0, 0, 0, 0))).toBe('PROTO_ERR_BAD_SKETCH');
+    w.begin(header);
+    w.host(FAMILY_IPV4, parseAddress('10.0.0.1')!, 12, full([1]), [{ exact: [0x01020304] }]);
+    const peers = w.finish(); // Ends with the peers_out set: exact form, 1 value.
+    expect(codeOf(peers)).toBeUndefined();
+    expect(codeOf(Uint8Array.from([...peers.subarray(0, peers.length - 6), 4, 0, 1, 1, 2, 3, 4]))).toBe('PROTO_ERR_BAD_SKETCH');
+    const v1 = Uint8Array.from(bytes);
+    v1[4] = 1;
+    expect(codeOf(v1)).toBe('PROTO_ERR_BAD_SKETCH');
+    const beforeEpoch = frameOf(header, [[FAMILY_IPV4, '10.0.0.1', full([1]).map((v, i) => (i === FIRST_SEEN ? 1 : v))]]);
+    expect(codeOf(beforeEpoch)).toBeUndefined();
+    beforeEpoch[beforeEpoch.length - 2] = 0x9f; // First seen's offset 9d 9c 01 (-9,999) becomes 9d 9f 01 (-10,191): before 1970.
+    expect(codeOf(beforeEpoch)).toBe('PROTO_ERR_BAD_TIME');
   });
 
   it('round-trip sketches in the exact, sparse and dense forms', () => {
@@ -170,7 +235,8 @@ describe('FrameWriter and decodeFrame', () => {
     const good = frameOf(header, [[FAMILY_IPV4, '10.0.0.1', [1, 0, 0, 0, 0, 0, 0, 0]]]);
     const patch = (at: number, v: number) => { const b = Uint8Array.from(good); b[at] = v; return b; };
     expect(codeOf(patch(0, 0))).toBe('PROTO_ERR_BAD_MAGIC');
-    expect(codeOf(patch(4, 2))).toBe('PROTO_ERR_BAD_VERSION');
+    expect(codeOf(patch(4, 0))).toBe('PROTO_ERR_BAD_VERSION');
+    expect(codeOf(patch(4, 3))).toBe('PROTO_ERR_BAD_VERSION');
     expect(codeOf(patch(5, 9))).toBe('PROTO_ERR_BAD_KIND');
     expect(codeOf(patch(8, 0))).toBe('PROTO_ERR_BAD_PROBE_ID');
     expect(codeOf(patch(24, 5))).toBe('PROTO_ERR_BAD_FAMILY'); // The first entry's family byte.

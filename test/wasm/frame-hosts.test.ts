@@ -7,6 +7,9 @@ import { readCaptureFile } from '../../src/pcap/reader.js';
 import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
 import { closeWindowInto } from '../../src/probe/window-frame.js';
 import type { FlowCore } from '../../src/wasm/core.js';
+import { decodeCaptures } from '../../src/offline/decode.js';
+import { portValue } from '../../src/protocol/port-values.js';
+import { FIRST_SEEN, LAST_SEEN, SKETCH_EXACT_LIMIT } from '../../src/protocol/messages.js';
 
 // The core writes a window's hosts in the wire form itself (assembly/table/frame-hosts.ts, through the
 // probe's closeWindowInto); FrameWriter.host() writes the same form from the hosts read into JavaScript. Two cores fed the same datagrams must give the
@@ -64,6 +67,48 @@ describe('hosts encoded by the core', () => {
       if (name === 'ipfix-sampled') expect(sameFrames(datagrams, Infinity, 10)).toBeGreaterThan(1000); // Parts smaller than a header: a host each.
     });
   }
+
+  it('carry each host\'s local ports and times as its flows have them (version 2: ports as ports, times as offsets)', () => {
+    const file = join(FIXTURES, 'softflowd/softflowd-ipfix-ms.pcap.gz');
+    const ports = new Map<string, Set<number>>(), first = new Map<string, number>(), last = new Map<string, number>();
+    decodeCaptures([file], (e) => {
+      if (e.type !== 'flow' || !e.destination) return;
+      const seen = (host: string) => {
+        first.set(host, Math.min(first.get(host) ?? Infinity, e.startMs));
+        last.set(host, Math.max(last.get(host) ?? 0, e.endMs));
+      };
+      seen(e.source!);
+      seen(e.destination);
+      if (![6, 17, 132].includes(e.protocolIdentifier!)) return;
+      if (!ports.has(e.destination)) ports.set(e.destination, new Set());
+      ports.get(e.destination)!.add(portValue(e.destinationTransportPort!));
+    });
+    const core = newCore({ templateLifetimeMs: 0 });
+    for (const d of readCaptureFile(file).datagrams) core.ingest(d.payload, d.source, d.timeMs);
+    const hosts = framesEncodedInCore(core, 8 << 20).flatMap((f) => decodeFrame(f).hosts);
+    let compared = 0;
+    for (const h of hosts) {
+      expect([h.values[FIRST_SEEN], h.values[LAST_SEEN]], h.host).toEqual([Math.floor(first.get(h.host)!), Math.floor(last.get(h.host)!)]);
+      const want = ports.get(h.host);
+      if (!want || want.size > SKETCH_EXACT_LIMIT) continue;
+      expect(new Set(h.distinct[3]!.exact!), h.host).toEqual(want);
+      compared++;
+    }
+    expect(hosts.length).toBe(first.size);
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('write the lowest and highest ports as ports', () => {
+    const F: Field[] = [[IE.sourceIPv4Address, 4], [IE.destinationIPv4Address, 4], [IE.destinationTransportPort, 2], [IE.protocolIdentifier, 1], [IE.packetDeltaCount, 4]];
+    const core = newCore();
+    core.ingest(message(0, templateSet(templateRecord(256, F))), '192.0.2.1', 0);
+    core.ingest(message(0, set(256, [65535, 0, 65534].flatMap((port) => [...ipv4('10.0.0.1'), ...ipv4('10.0.0.9'), port >> 8, port & 255, 17, ...uint(1, 4)]))), '192.0.2.1', 0);
+    const [frame] = framesEncodedInCore(core, 8 << 20);
+    // The port set: form 4, 3 ports and no other values: 0, then 65534 (gap 65533), then 65535 (gap 0).
+    expect(Buffer.from(frame).toString('hex')).toContain('0403' + '00' + '00' + 'fdff03' + '00');
+    const to = decodeFrame(frame).hosts.find((h) => h.host === '10.0.0.9')!;
+    expect(new Set(to.distinct[3]!.exact!)).toEqual(new Set([portValue(0), portValue(65534), portValue(65535)]));
+  });
 
   it('are FrameWriter\'s bytes for IPv6, sparse and dense HyperLogLog sets, huge counters and the overflow entry', () => {
     const F: Field[] = [[IE.sourceIPv6Address, 16], [IE.destinationIPv6Address, 16], [IE.sourceTransportPort, 2], [IE.destinationTransportPort, 2],
