@@ -2,7 +2,9 @@
 // a window with N active hosts, for N = 10,000, 100,000 and 1,000,000. Each host sends one flow to one of
 // 100 servers, all in one 60-second window; the probe's peak RSS (VmHWM) is read from /proc once it has
 // accounted every record. The probe runs with its defaults, but --max-hosts raised to N where N is larger.
-// Loopback only.
+// RSS counts the pages of the node binary a process has touched (file-backed, shared by every Node.js
+// process, and dropped by the kernel under pressure) as well as its own: the table splits them, for the
+// probe and for a bare `node` beside it (RssAnon and RssFile of /proc/PID/status). Loopback only.
 // Usage: node bench/probe-rss.mjs [N,...]   (after npm run build)
 import { spawn } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -39,7 +41,7 @@ async function measure(hosts) {
     '--merger', `ws://127.0.0.1:${http}/probe`, '--probe-id', 'rss', '--metrics', `127.0.0.1:${metrics}`, '--max-hosts', String(Math.max(200_000, hosts))], { stdio: 'ignore' });
   const status = async () => { try { return await (await fetch(`http://127.0.0.1:${metrics}/status`)).json(); } catch { return undefined; } };
   while (!(await status())) await sleep(100);
-  const rss = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${probe.pid}/status`, 'utf8'))[1]) / 1024;
+  const rss = (field) => kib(`/proc/${probe.pid}/status`, field) / 1024;
   const idle = rss('VmRSS');
   const socket = dgram.createSocket('udp4');
   const send = (b) => new Promise((resolve, reject) => socket.send(b, udp, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
@@ -61,7 +63,7 @@ async function measure(hosts) {
   socket.close();
   let s;
   for (let i = 0; i < 600 && (s = await status())?.core?.records < hosts; i++) await sleep(50);
-  const result = { hosts, records: s?.core?.records, idleMb: idle, rssMb: rss('VmRSS'), peakMb: rss('VmHWM') };
+  const result = { hosts, records: s?.core?.records, idleMb: idle, rssMb: rss('VmRSS'), peakMb: rss('VmHWM'), ...split(probe.pid) };
   probe.kill('SIGTERM');
   merger.kill('SIGTERM');
   await sleep(500);
@@ -69,9 +71,26 @@ async function measure(hosts) {
   return result;
 }
 
-console.log('| active hosts in the window | records accounted | probe RSS idle | probe RSS after the window\'s records | peak RSS |');
-console.log('| --- | --- | --- | --- | --- |');
+/** kib reads a "Field: N kB" line of a /proc file. */
+function kib(file, field) {
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(file, 'utf8'))[1]);
+}
+
+/** split is a process's resident memory as its own (anonymous) pages and file-backed ones, in MB. */
+function split(pid) {
+  const file = `/proc/${pid}/status`;
+  return { anonMb: kib(file, 'RssAnon') / 1024, fileMb: kib(file, 'RssFile') / 1024 };
+}
+
+const bare = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)'], { stdio: 'ignore' });
+await sleep(1000);
+const node = { rssMb: kib(`/proc/${bare.pid}/status`, 'VmRSS') / 1024, ...split(bare.pid) };
+bare.kill();
+const mb = (v) => `${v.toFixed(0)} MB`;
+console.log('| active hosts in the window | records accounted | probe RSS idle | probe RSS after the window\'s records | of which its own (anonymous) | of which file-backed (shared) | peak RSS |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log(`| a bare node, for comparison | | ${mb(node.rssMb)} | | ${mb(node.anonMb)} | ${mb(node.fileMb)} | |`);
 for (const n of SIZES) {
   const r = await measure(n);
-  console.log(`| ${n.toLocaleString('en')} | ${r.records} | ${r.idleMb.toFixed(0)} MB | ${r.rssMb.toFixed(0)} MB | ${r.peakMb.toFixed(0)} MB |`);
+  console.log(`| ${n.toLocaleString('en')} | ${r.records} | ${mb(r.idleMb)} | ${mb(r.rssMb)} | ${mb(r.anonMb)} | ${mb(r.fileMb)} | ${mb(r.peakMb)} |`);
 }
