@@ -2,6 +2,9 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
 import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS, softflowdOracle, ROOT } from '../helpers/fixtures.js';
@@ -35,6 +38,33 @@ describe('the probe\'s UDP readers', () => {
       expect(exporters.map((e: any) => e.exporter)).toEqual(['127.0.0.1']);
     });
   }
+
+  it('reads a steady stream in batches: the native reader rests 1 ms once it has emptied the socket', async () => {
+    // udpblast (bench/tools) paces each datagram: 5,000 a second arrive 200 us apart. Watching the socket
+    // without the rest wakes the probe for each of them (a batch a datagram); the rest lets about five
+    // gather. A loaded machine only makes the batches larger.
+    const dir = mkdtempSync(join(tmpdir(), 'hostflow-rest-'));
+    try {
+      const blast = join(dir, 'udpblast'), pcap = join(dir, 'capture.pcap');
+      const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', blast, join(ROOT, 'bench/tools/udpblast.c')], { encoding: 'utf8' });
+      expect(cc.status, cc.stderr).toBe(0);
+      writeFileSync(pcap, gunzipSync(readFileSync(SOFTFLOWD_IPFIX_MS)));
+      const probe = startHostflow(['probe', '--udp', '127.0.0.1:0', '--tcp', 'off', '--metrics', '127.0.0.1:0', '--udp-reader', 'native',
+        '--merger', 'ws://127.0.0.1:9/probe', '--window', '60s', '--probe-id', 'reader-rest']);
+      running.push(probe);
+      const udpPort = Number((await probe.waitFor(/listening on udp 127\.0\.0\.1:(\d+) \(native reader/))[1]);
+      const metricsPort = Number((await probe.waitFor(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/))[1]);
+      const sent = spawnSync(blast, [pcap, '127.0.0.1', String(udpPort), '1581', '5000'], { encoding: 'utf8' });
+      expect(sent.status, sent.stderr).toBe(0);
+      const status = await poll(async () => {
+        const { body } = await getJson(`http://127.0.0.1:${metricsPort}/status`);
+        return body.core?.datagrams === 1581 ? body : undefined;
+      }, 15_000, 'every datagram at the probe');
+      expect(status.udpBatches).toBeLessThan(1581 / 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   for (const reader of ['native', 'dgram'] as const) {
     it(`exits with a reason, instead of staying up with its UDP port bound, when a later listener cannot start (${reader} reader)`, async () => {
