@@ -156,6 +156,8 @@ export function closeWindow(): u32 {
 // encodeHosts, encodedAddress, encodedBytes, encodedRegisterSketches: the window's entries in the frame's
 // wire form, between closeWindow() and clear() (table/frame-hosts.ts).
 export { encodeHosts, encodedAddress, encodedBytes, encodedRegisterSketches } from "./table/frame-hosts";
+// prefetchSum: exported only to keep the host table's prefetch loads (table/host-table.ts).
+export { prefetchSum } from "./table/host-table";
 
 // clear empties the host table for the next window.
 export function clear(): void {

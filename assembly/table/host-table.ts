@@ -106,31 +106,28 @@ export const PROTO_NONE: u32 = 0xffff;
   if (lastMs > load<f64>(e, DELTA_OFF_LAST_SEEN)) store<f64>(e, lastMs, DELTA_OFF_LAST_SEEN);
 }
 
-// The sketches of an entry: peers out (destination addresses), peers in (source addresses), destination
-// ports out, local ports contacted in. A value of 0 means the record did not carry it.
+// A flow received is accounted in the fields DIRECTION_IN bytes after those of a flow sent (the entry's
+// layout, abi.ts): packets, bytes, TCP flags, protocols and the two sketches; the flow counts are 8 apart.
+// The sketches: peers (destination addresses out, source addresses in) and ports (destination ports out,
+// local ports contacted in). A value of 0 means the record did not carry it.
+const DIRECTION_IN: usize = 64;
+assert(DELTA_OFF_PACKETS_IN == DELTA_OFF_PACKETS_OUT + DIRECTION_IN && DELTA_OFF_BYTES_IN == DELTA_OFF_BYTES_OUT + DIRECTION_IN
+  && DELTA_OFF_TCP_IN == DELTA_OFF_TCP_OUT + DIRECTION_IN && DELTA_OFF_PROTO_IN == DELTA_OFF_PROTO_OUT + DIRECTION_IN
+  && DELTA_OFF_PEERS_IN == DELTA_OFF_PEERS_OUT + DIRECTION_IN && DELTA_OFF_PORTS_IN == DELTA_OFF_PORTS_OUT + DIRECTION_IN);
 
-// accountSource adds a flow sent by the address (lo, hi), hashed to h, to peer (a sketch value) on port.
-export function accountSource(lo: u64, hi: u64, h: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
+// accountFlow adds one flow sent (received = false) or received by the address (lo, hi), hashed to h,
+// with peer (a sketch value) on port.
+export function accountFlow(received: bool, lo: u64, hi: u64, h: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
   const e = entryFor(lo, hi, h);
-  store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_OUT) + flows, DELTA_OFF_FLOWS_OUT);
-  store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_OUT) + packets, DELTA_OFF_PACKETS_OUT);
-  store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_OUT) + octets, DELTA_OFF_BYTES_OUT);
-  countKinds(e, DELTA_OFF_TCP_OUT, DELTA_OFF_PROTO_OUT, proto, tcpFlags);
+  const flows = e + (received ? DELTA_OFF_FLOWS_IN : DELTA_OFF_FLOWS_OUT);
+  const d = e + (received ? DIRECTION_IN : 0); // The direction's fields.
+  store<u64>(flows, load<u64>(flows) + 1);
+  store<u64>(d, load<u64>(d, DELTA_OFF_PACKETS_OUT) + packets, DELTA_OFF_PACKETS_OUT);
+  store<u64>(d, load<u64>(d, DELTA_OFF_BYTES_OUT) + octets, DELTA_OFF_BYTES_OUT);
+  countKinds(d, DELTA_OFF_TCP_OUT, DELTA_OFF_PROTO_OUT, proto, tcpFlags);
   touch(e, firstMs, lastMs);
-  if (peer != 0) sketchAdd(e + DELTA_OFF_PEERS_OUT, peer);
-  if (port != 0) sketchAdd(e + DELTA_OFF_PORTS_OUT, port);
-}
-
-// accountDestination adds a flow received by the address (lo, hi), hashed to h, from peer on its local port.
-export function accountDestination(lo: u64, hi: u64, h: u64, flows: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
-  const e = entryFor(lo, hi, h);
-  store<u64>(e, load<u64>(e, DELTA_OFF_FLOWS_IN) + flows, DELTA_OFF_FLOWS_IN);
-  store<u64>(e, load<u64>(e, DELTA_OFF_PACKETS_IN) + packets, DELTA_OFF_PACKETS_IN);
-  store<u64>(e, load<u64>(e, DELTA_OFF_BYTES_IN) + octets, DELTA_OFF_BYTES_IN);
-  countKinds(e, DELTA_OFF_TCP_IN, DELTA_OFF_PROTO_IN, proto, tcpFlags);
-  touch(e, firstMs, lastMs);
-  if (peer != 0) sketchAdd(e + DELTA_OFF_PEERS_IN, peer);
-  if (port != 0) sketchAdd(e + DELTA_OFF_PORTS_IN, port);
+  if (peer != 0) sketchAdd(d + DELTA_OFF_PEERS_OUT, peer);
+  if (port != 0) sketchAdd(d + DELTA_OFF_PORTS_OUT, port);
 }
 
 // Staged updates: emitFlow() stages a datagram's host updates and flushStaged() applies them in three
@@ -146,7 +143,7 @@ const STAGE_SIZE: usize = 80;
 const STAGE_CAPACITY: u32 = 64;
 let stage: usize = 0;
 let staged: u32 = 0;
-let touched: u32 = 0; // The passes' sum of what they loaded, kept so that the loads are kept.
+let touched: u32 = 0; // The passes' sum of what they loaded: exported (prefetchSum), so that no optimiser drops the loads.
 // Below this many hosts the entries fit the caches (a core's 2 MiB L2 here): updates are not staged, since
 // staging and touching first would only cost.
 const PREFETCH_FROM_HOSTS: u32 = 4096;
@@ -155,7 +152,7 @@ const PREFETCH_FROM_HOSTS: u32 = 4096;
 // at once while the table fits the caches, else staged.
 @inline export function updateHost(received: bool, lo: u64, hi: u64, h: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
   if (used < PREFETCH_FROM_HOSTS) {
-    account(received, lo, hi, h, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
+    accountFlow(received, lo, hi, h, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
     return;
   }
   if (staged == STAGE_CAPACITY) flushStaged();
@@ -166,12 +163,6 @@ const PREFETCH_FROM_HOSTS: u32 = 4096;
   store<f64>(u, firstMs, 40); store<f64>(u, lastMs, 48);
   store<u16>(u, <u16>proto, 56); store<u8>(u, <u8>tcpFlags, 58); store<u8>(u, received ? 1 : 0, 59);
   store<u32>(u, peer, 60); store<u32>(u, port, 64);
-}
-
-// account applies one flow sent or received (one flow: the table counts flows a record at a time).
-@inline function account(received: bool, lo: u64, hi: u64, h: u64, packets: u64, octets: u64, firstMs: f64, lastMs: f64, proto: u32, tcpFlags: u32, peer: u32, port: u32): void {
-  if (received) accountDestination(lo, hi, h, 1, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
-  else accountSource(lo, hi, h, 1, packets, octets, firstMs, lastMs, proto, tcpFlags, peer, port);
 }
 
 // prefetch touches the index slots, then the entries' lines, of the n staged updates.
@@ -198,9 +189,14 @@ export function flushStaged(): void {
   prefetch(n);
   for (let k: usize = 0; k < n; k++) {
     const u = stage + k * STAGE_SIZE;
-    account(load<u8>(u, 59) != 0, load<u64>(u), load<u64>(u, 8), load<u64>(u, 16), load<u64>(u, 24), load<u64>(u, 32), load<f64>(u, 40), load<f64>(u, 48),
+    accountFlow(load<u8>(u, 59) != 0, load<u64>(u), load<u64>(u, 8), load<u64>(u, 16), load<u64>(u, 24), load<u64>(u, 32), load<f64>(u, 40), load<f64>(u, 48),
       <u32>load<u16>(u, 56), <u32>load<u8>(u, 58), load<u32>(u, 60), load<u32>(u, 64));
   }
+}
+
+// prefetchSum is what the prefetch passes loaded, summed: nothing needs it but the loads' survival.
+export function prefetchSum(): u32 {
+  return touched;
 }
 
 // dropStaged forgets updates a datagram left staged when it trapped before its end (index.ts): they go
