@@ -20,8 +20,8 @@ const SKETCH_WIRE_DENSE = 3; // SKETCH_REGISTERS bytes
 const SKETCH_WIRE_PORTS = 4; // varint k, varint r, k ports ascending (varint gaps), r x u32 values: a port set, version 2 on
 const SPARSE_LIMIT = Math.floor(SKETCH_REGISTERS / 3); // Sparse while it is smaller than dense.
 
-/** MAX_WIRE_TIME caps the first and last seen times a frame carries (epoch ms, year 71,000): their zigzag
- * offsets from the window start stay safe integers. */
+/** MAX_WIRE_TIME caps the first and last seen times a frame carries, and its window start (epoch ms, year
+ * 73,000): the times' zigzag offsets from the window start then stay safe integers. */
 const MAX_WIRE_TIME = 2 ** 51;
 
 const encoder = new TextEncoder();
@@ -45,6 +45,7 @@ export class FrameWriter {
   begin(header: WindowHeader): void {
     const id = encoder.encode(header.probeId);
     if (id.length < 1 || id.length > MAX_PROBE_ID_BYTES) throw new RangeError(`probe id must be 1..${MAX_PROBE_ID_BYTES} bytes`);
+    if (!Number.isInteger(header.windowStart) || header.windowStart < 0 || header.windowStart > MAX_WIRE_TIME) throw new RangeError(`window start must be a whole number of ms, 0..2^51`);
     this._pos = 0;
     this._hosts = 0;
     this._registerSketches = 0;
@@ -195,7 +196,8 @@ export class FrameWriter {
       if (p >= 0) known.push(p);
       else raw.push(v);
     }
-    known.sort((a, b) => a - b);
+    sortUnique(known); // A set holds each value once: a caller's repeats go out once.
+    sortUnique(raw);
     const b = this._buf;
     b[this._pos++] = SKETCH_WIRE_PORTS;
     this._varint(known.length);
@@ -241,6 +243,14 @@ const PORT_SETS = DISTINCT_FIELDS.map((f) => f.includes('ports'));
 /** wireTime is an epoch-ms time as a frame carries it: whole ms, at most MAX_WIRE_TIME; 0 is none. */
 function wireTime(t: number): number {
   return t > 0 ? Math.min(Math.floor(t), MAX_WIRE_TIME) : 0;
+}
+
+/** sortUnique sorts a in place, ascending, and drops its repeats. */
+function sortUnique(a: number[]): void {
+  a.sort((x, y) => x - y);
+  let k = 0;
+  for (let i = 0; i < a.length; i++) if (k === 0 || a[i] !== a[k - 1]) a[k++] = a[i];
+  a.length = k;
 }
 
 function zigzag(v: number): number {
@@ -437,6 +447,7 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
   if (windowLength < 1000 || windowStart % windowLength !== 0) {
     throw new ProtocolError('PROTO_ERR_BAD_WINDOW', `window ${windowStart}+${windowLength} is not aligned or shorter than 1 s`, r.pos);
   }
+  if (version >= 2 && windowStart > MAX_WIRE_TIME) throw new ProtocolError('PROTO_ERR_BAD_WINDOW', `window start ${windowStart} is past 2^51 ms`, r.pos);
   const sequence = r.varint('sequence');
   const statCount = r.varint('stat count');
   if (statCount > MAX_STATS) throw new ProtocolError('PROTO_ERR_TOO_MANY_STATS', `${statCount} probe stats announced`, r.pos);

@@ -159,9 +159,12 @@ describe('who may talk to the merger', () => {
     w.host(FAMILY_IPV4, Uint8Array.from([10, 9, 9, 9]), 0, values);
     const wrongVersion = w.finish();
     wrongVersion[4] = 99;
-    bad.ws!.send(wrongVersion);
-    const closed = new Promise<number>((resolve) => bad.ws!.once('close', (code) => resolve(code)));
-    bad.ws!.send(Buffer.alloc(17 << 20)); // Over the 16 MiB frame limit.
+    const refused = new Promise<[number, string]>((resolve) => bad.ws!.once('close', (code, reason) => resolve([code, reason.toString()])));
+    bad.ws!.send(wrongVersion); // A probe newer than the merger: closed with the reason.
+    expect(await refused).toEqual([1008, 'frame PROTO_ERR_BAD_VERSION: version 99, expected 1..2: upgrade the merger first']);
+    const big = await upgrade(m.port, {}, false);
+    const closed = new Promise<number>((resolve) => big.ws!.once('close', (code) => resolve(code)));
+    big.ws!.send(Buffer.alloc(17 << 20)); // Over the 16 MiB frame limit.
     expect(await closed).toBe(1006);
     // permessage-deflate: 17 MiB of zeros take 17 KB on the wire; the merger stops inflating at the limit.
     const bomb = await upgrade(m.port, {});

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { FrameWriter, decodeFrame } from '../../src/protocol/frame.js';
+import { FrameWriter, decodeFrame, encodeAck, decodeAck } from '../../src/protocol/frame.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { FAMILY_IPV4, FAMILY_IPV6, FAMILY_OVERFLOW, HOST_FIELD_COUNT, FIRST_SEEN, LAST_SEEN, SKETCH_REGISTERS, SKETCH_MAX_RANK, MAX_FRAME_REGISTER_SKETCHES, type WindowHeader } from '../../src/protocol/messages.js';
 import { parseAddress } from '../../src/protocol/address.js';
@@ -130,6 +130,34 @@ describe('FrameWriter and decodeFrame', () => {
     expect(codeOf(beforeEpoch)).toBeUndefined();
     beforeEpoch[beforeEpoch.length - 2] = 0x9f; // First seen's offset 9d 9c 01 (-9,999) becomes 9d 9f 01 (-10,191): before 1970.
     expect(codeOf(beforeEpoch)).toBe('PROTO_ERR_BAD_TIME');
+  });
+
+  it('write a port given twice once, and refuse window starts the time offsets cannot count from', () => {
+    const w = new FrameWriter();
+    w.begin(header);
+    w.host(FAMILY_IPV4, parseAddress('10.0.0.1')!, 12, full([1]), [undefined, undefined, undefined, { exact: [portValue(80), portValue(80), 7, 7] }]);
+    const bytes = w.finish();
+    expect(Buffer.from(bytes.subarray(bytes.length - 8)).toString('hex')).toBe('04' + '01' + '01' + '50' + '00000007'); // 1 port (80), 1 value (7)
+    expect([...decodeFrame(bytes).hosts[0].distinct[3]!.exact!].sort()).toEqual([7, portValue(80)].sort());
+    for (const windowStart of [0.5, -10_000, 2 ** 51 + 10_000, 2 ** 53]) expect(() => w.begin({ ...header, windowStart }), String(windowStart)).toThrow(RangeError);
+    const last = Math.floor(2 ** 51 / 10_000) * 10_000;
+    expect(decodeFrame(frameOf({ ...header, windowStart: last }, [])).windowStart).toBe(last);
+    // A version 2 frame that says it starts past 2^51 (2^52, in windows of 2^50 ms) is refused; version 1 is read as it was.
+    const zero = frameOf({ ...header, windowStart: 0 }, []); // Window start 00 at byte 11, length 904e at 12.
+    const varint = (v: number) => { const out: number[] = []; for (; v >= 128; v = Math.floor(v / 128)) out.push((v % 128) | 128); return [...out, v]; };
+    const late = Uint8Array.from([...zero.subarray(0, 11), ...varint(2 ** 52), ...varint(2 ** 50), ...zero.subarray(14)]);
+    expect(codeOf(late)).toBe('PROTO_ERR_BAD_WINDOW');
+    late[4] = 1;
+    expect(decodeFrame(late).windowStart).toBe(2 ** 52);
+  });
+
+  it('write acks as version 1, which probes of both versions read', () => {
+    const ack = encodeAck(300);
+    expect(Buffer.from(ack).toString('hex')).toBe('48464c57' + '01' + '02' + '0000' + 'ac02');
+    expect(decodeAck(ack)).toBe(300);
+    const v2 = Uint8Array.from(ack);
+    v2[4] = 2;
+    expect(decodeAck(v2)).toBe(300);
   });
 
   it('round-trip sketches in the exact, sparse and dense forms', () => {
