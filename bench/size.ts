@@ -9,6 +9,7 @@ import type { SketchSource } from '../src/protocol/sketch.js';
 import { readCaptureFile } from '../src/pcap/reader.js';
 import { FIXTURES } from '../test/helpers/fixtures.js';
 import { decodeCaptures } from '../src/offline/decode.js';
+import { FRAME_DEFLATE_LEVEL } from '../src/probe/uplink.js';
 
 const memory = (maxHosts: number) => {
   const core = new FlowCore({ ...defaultCoreOptions(), maxHosts });
@@ -46,9 +47,9 @@ function frames(name: string, perWindow: number, leaveOut?: Part) {
     });
     const frame = writer.finish();
     bytes += frame.length;
-    // On the wire the probe deflates each frame on its own (permessage-deflate, level 6, no context
+    // On the wire the probe deflates each frame on its own (permessage-deflate, FRAME_DEFLATE_LEVEL, no context
     // takeover), which drops the stream's 4-byte 00 00 ff ff tail (RFC 7692 7.2.1).
-    wire += deflateRawSync(frame, { level: 6 }).length - 4;
+    wire += deflateRawSync(frame, { level: FRAME_DEFLATE_LEVEL }).length - 4;
     windows++;
   };
   datagrams.forEach((d, i) => {

@@ -10,7 +10,7 @@
 //   close(handle)
 //
 // rest() is interrupt coalescing (as NICs and the kernel's NAPI do): a reader that has just emptied the
-// socket waits a millisecond before the next wakeup, so that under load a wakeup finds a hundred
+// socket waits a few milliseconds (batch-input.ts restMs) before the next wakeup, so that under load a wakeup finds a hundred
 // datagrams instead of one or two, and the wakeup, the empty read and the call into JavaScript are paid
 // per batch, not per datagram. The receive buffer holds the datagrams meanwhile.
 //

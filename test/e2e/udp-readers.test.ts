@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startHostflow, runHostflow, getJson, poll, type Hostflow } from '../helpers/processes.js';
 import { SOFTFLOWD_IPFIX_MS, softflowdOracle, ROOT } from '../helpers/fixtures.js';
+import { restMs } from '../../src/probe/batch-input.js';
 
 // Both UDP readers of the probe on the same replay: the native one (recvmmsg batches into WASM memory,
 // built by npm run build on Linux) and node:dgram; each must account every record as nfdump sums them.
@@ -39,10 +40,14 @@ describe('the probe\'s UDP readers', () => {
     });
   }
 
-  it('reads a steady stream in batches: the native reader rests 1 ms once it has emptied the socket', async () => {
+  it('rests a millisecond for each 2 MiB of receive buffer the kernel granted, 1 to 3', () => {
+    expect([416 << 10, 2 << 20, 4 << 20, 8 << 20, 64 << 20].map(restMs)).toEqual([1, 1, 2, 3, 3]);
+  });
+
+  it('reads a steady stream in batches: the native reader rests once it has emptied the socket', async () => {
     // udpblast (bench/tools) paces each datagram: 5,000 a second arrive 200 us apart. Watching the socket
-    // without the rest wakes the probe for each of them (a batch a datagram); the rest lets about five
-    // gather. A loaded machine only makes the batches larger.
+    // without the rest wakes the probe for each of them (a batch a datagram); a rest of 1 ms or more lets
+    // five or more gather. A loaded machine only makes the batches larger.
     const dir = mkdtempSync(join(tmpdir(), 'hostflow-rest-'));
     try {
       const blast = join(dir, 'udpblast'), pcap = join(dir, 'capture.pcap');
