@@ -25,7 +25,7 @@ const SPARSE_LIMIT: u32 = <u32>(REGISTERS / 3); // Sparse while it is smaller th
 const MAX_SAFE: u64 = 9007199254740991; // The wire's varints carry JavaScript's safe integers.
 const MAX_WIRE_TIME: f64 = 2251799813685248; // 2^51 ms: the times' zigzag offsets stay safe integers.
 const FIRST_SEEN: u32 = 30; // Bits 0..31 of the presence mask are the values, 30 and 31 the times; 32..35 the sketches.
-const PORT_SLOTS: u32 = 1 << 17; // The port of each port value, in a table half full (256 KiB: it stays in cache).
+const PORT_SLOTS: u32 = 1 << 17; // The port of each port value, in a table half full (256 KiB).
 const NO_PORT: u16 = 0xffff; // An empty slot; port 65535 itself is checked apart.
 // What one host can take: family and address, a mask, 32 values, four sketches in their largest form (a
 // sparse one of SPARSE_LIMIT registers, each a gap of up to 3 bytes and a rank).
@@ -56,8 +56,8 @@ export function initFrameHosts(): void {
   }
 }
 
-// portOf is the lowest port whose sketch value is v, or -1 if none has it. A slot holds only the port: its
-// value is mixed again to compare, which costs less than the cache misses of a table twice the size.
+// portOf is the lowest port whose sketch value is v, or -1 if none has it (a value from elsewhere: the
+// core's port sets never hold one). A slot holds only the port; its value is mixed again to compare.
 function portOf(v: u32): i32 {
   let i = v & (PORT_SLOTS - 1);
   for (let port = load<u16>(portSlots + (<usize>i << 1)); port != NO_PORT; port = load<u16>(portSlots + (<usize>i << 1))) {

@@ -514,11 +514,12 @@ export function decodeFrame(bytes: Uint8Array): WindowFrame {
  * from first seen, or from the window start without it) into epoch ms; a time before 1970 or past
  * MAX_WIRE_TIME refuses the frame. */
 function relativeTimes(values: Float64Array, mask: number, windowStart: number, at: number): void {
-  const has = (i: number) => Math.floor(mask / 2 ** i) % 2 === 1;
-  const time = (t: number) => {
-    if (t <= 0 || t > MAX_WIRE_TIME) throw new ProtocolError('PROTO_ERR_BAD_TIME', `a first or last seen time of ${t}`, at);
-    return t;
-  };
-  if (has(FIRST_SEEN)) values[FIRST_SEEN] = time(windowStart + unzigzag(values[FIRST_SEEN]));
-  if (has(LAST_SEEN)) values[LAST_SEEN] = time((has(FIRST_SEEN) ? values[FIRST_SEEN] : windowStart) + unzigzag(values[LAST_SEEN]));
+  const hasFirst = Math.floor(mask / 2 ** FIRST_SEEN) % 2 === 1, hasLast = Math.floor(mask / 2 ** LAST_SEEN) % 2 === 1;
+  if (hasFirst) values[FIRST_SEEN] = checkedTime(windowStart + unzigzag(values[FIRST_SEEN]), at);
+  if (hasLast) values[LAST_SEEN] = checkedTime((hasFirst ? values[FIRST_SEEN] : windowStart) + unzigzag(values[LAST_SEEN]), at);
+}
+
+function checkedTime(t: number, at: number): number {
+  if (t <= 0 || t > MAX_WIRE_TIME) throw new ProtocolError('PROTO_ERR_BAD_TIME', `a first or last seen time of ${t}`, at);
+  return t;
 }
