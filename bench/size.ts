@@ -26,14 +26,23 @@ console.log(`| core memory per host of budget | ${((large - small) / 999_000).to
 // capture ended, so the window is the one holding the capture's last flow end (frames carry the times
 // as offsets from it). leaveOut, if given, blanks part of each host to measure what that part costs.
 type Part = (values: Float64Array, distinct: (SketchSource | undefined)[]) => void;
+const windowStarts = new Map<string, number>();
+/** windowStartOf is the start of the 10-second window holding the capture's last flow end. */
+function windowStartOf(file: string): number {
+  let start = windowStarts.get(file);
+  if (start === undefined) {
+    let lastEnd = 0;
+    decodeCaptures([file], (e) => { if (e.type === 'flow') lastEnd = Math.max(lastEnd, e.endMs); });
+    windowStarts.set(file, start = Math.floor(lastEnd / 10_000) * 10_000);
+  }
+  return start;
+}
 function frames(name: string, perWindow: number, leaveOut?: Part) {
   const core = new FlowCore({ ...defaultCoreOptions(), templateLifetimeMs: 0 });
   const writer = new FrameWriter();
   const file = join(FIXTURES, `softflowd/softflowd-${name}.pcap.gz`);
   const datagrams = readCaptureFile(file).datagrams;
-  let lastEnd = 0;
-  decodeCaptures([file], (e) => { if (e.type === 'flow') lastEnd = Math.max(lastEnd, e.endMs); });
-  const windowStart = Math.floor(lastEnd / 10_000) * 10_000;
+  const windowStart = windowStartOf(file);
   const values = new Float64Array(HOST_FIELD_COUNT), distinct = new Array<SketchSource | undefined>(DISTINCT_COUNT);
   let bytes = 0, wire = 0, hosts = 0, windows = 0;
   const close = () => {

@@ -223,7 +223,7 @@ export function clearWindow(): void {
     if (load<u32>(e, DELTA_OFF_FLAGS) & DELTA_FLAG_OVERFLOW) continue;
     store<u32>(index + (<usize>load<u32>(e, OFF_SLOT) << 2), 0);
   }
-  staged = 0;
+  dropStaged();
   resetSketches();
   used = 0;
   overflowEntry = 0;

@@ -117,7 +117,7 @@ export class Merger {
       if (!(err instanceof ProtocolError)) throw err;
       this._refuse(err.code, err.code, `refused a frame from connection ${connection}: ${err.message}`);
       // A probe newer than this merger would send every frame in vain: tell it (its status shows the reason).
-      if (err.code === 'PROTO_ERR_BAD_VERSION') this._server.closeProbe(connection, 1008, `frame ${err.message.replace(/ at byte \d+$/, '')}: upgrade the merger first`);
+      if (err.code === 'PROTO_ERR_BAD_VERSION') this._server.closeProbe(connection, 1008, `frame ${err.code}: ${err.reason}: upgrade the merger first`);
       return;
     }
     const known = this._connections.get(connection);

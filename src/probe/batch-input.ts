@@ -46,7 +46,6 @@ export class BatchUdpInput {
   private _reader?: NativeReader;
   private _handle?: unknown;
   private _granted = 0;
-  private _restMs = 0;
   private readonly _v4Ids = new Map<number, number>(); // IPv4 exporter (as a number) -> exporter id.
   private _batch?: ReturnType<FlowCore["batch"]>;
   /** batches and datagrams count what was read; readErrors the failed reads. */
@@ -71,21 +70,20 @@ export class BatchUdpInput {
     this._reader = reader;
     this._handle = opened.handle;
     this._granted = opened.rcvbuf;
-    this._restMs = restMs(opened.rcvbuf);
     this._batch = this._core.batch(); // WASM memory never grows after init, so these views stay valid.
     reader.watch(opened.handle, () => this._drain());
     return Promise.resolve(opened.port);
   }
 
   private _drain(): void {
-    const reader = this._reader, handle = this._handle, b = this._batch;
+    const reader = this._reader, handle = this._handle, b = this._batch, rest = restMs(this._granted);
     if (!reader || handle === undefined || !b) return;
     // A bounded number of batches per wakeup, so that a flood cannot starve timers and the uplink. Once
     // the socket is empty, the reader rests a few milliseconds before the next wakeup (recvmmsg.c says why).
     for (let round = 0; round < 16; round++) {
       const n = reader.read(handle, b.memory, b.slots, INPUT_CAPACITY, BATCH_CAPACITY, b.meta);
       if (n < 0) { this.stats.readErrors++; return; }
-      if (n === 0) { reader.rest(handle, this._restMs); return; }
+      if (n === 0) { reader.rest(handle, rest); return; }
       const words = BATCH_META_SIZE / 4;
       for (let i = 0; i < n; i++) b.ids[i] = this._exporterId(b.metaWords, i * words);
       this._core.ingestBatch(n, Date.now());
@@ -96,7 +94,7 @@ export class BatchUdpInput {
         if (s === STATUS_OK || s === STATUS_TEMPLATE_PENDING) continue;
         this._onStatus({ status: s, offset: o[i * 4 + 1] >>> 0, domain: o[i * 4 + 2] >>> 0, template: o[i * 4 + 3] >>> 0 }, this._address(b.metaWords, i * words), b.metaWords[i * words]);
       }
-      if (n < BATCH_CAPACITY) { reader.rest(handle, this._restMs); return; }
+      if (n < BATCH_CAPACITY) { reader.rest(handle, rest); return; }
     }
   }
 

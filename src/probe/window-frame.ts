@@ -8,7 +8,7 @@ import { MAX_FRAME_HOSTS, MAX_FRAME_REGISTER_SKETCHES } from '../protocol/messag
  * a part is full (MAX_FRAME_HOSTS hosts, the HyperLogLog cap, or partBytes), nextPart() must finish it and
  * begin the next. The last part is left for the caller to finish. Returns the hosts written. */
 export function closeWindowInto(core: FlowCore, writer: FrameWriter, partBytes: number, nextPart: () => void): number {
-  const n = core.beginClose();
+  const n = core.windowHosts();
   try {
     for (let k = 0; k < n;) {
       if (writer.full || writer.size >= partBytes) nextPart();

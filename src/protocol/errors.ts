@@ -21,8 +21,8 @@ export type ProtocolErrorCode =
 
 /** ProtocolError is a frame refused by the decoder; nothing of it is merged. */
 export class ProtocolError extends Error {
-  constructor(readonly code: ProtocolErrorCode, message: string, readonly offset: number) {
-    super(`${code}: ${message} at byte ${offset}`);
+  constructor(readonly code: ProtocolErrorCode, readonly reason: string, readonly offset: number) {
+    super(`${code}: ${reason} at byte ${offset}`);
     this.name = 'ProtocolError';
   }
 }

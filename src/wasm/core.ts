@@ -316,14 +316,9 @@ export class FlowCore {
     return out;
   }
 
-  /** windowHosts is how many entries the window in progress has (the overflow entry included). */
+  /** windowHosts is how many entries the window in progress has (the overflow entry included): those
+   * encodeHosts() can write before endClose(); nothing may be ingested in between (they are read in place). */
   windowHosts(): number {
-    return this._wasm.closeWindow();
-  }
-
-  /** beginClose starts closing the window: it returns how many entries encodeHosts() can write. Then
-   * endClose(); nothing may be ingested in between (the entries are read in place). */
-  beginClose(): number {
     return this._wasm.closeWindow();
   }
 
@@ -345,7 +340,7 @@ export class FlowCore {
 
   /** closeWindow visits every host of the window in place, then empties the table; returns the count. */
   closeWindow(visit: HostVisitor): number {
-    const n = this.beginClose();
+    const n = this.windowHosts();
     const base = this._wasm.entriesAddress();
     const values = this._values;
     for (let k = 0; k < n; k++) {
